@@ -1,0 +1,145 @@
+"""The `rag` command line: parse arguments, call the pipeline, render. No decisions live here."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from rag import render
+from rag.config import ConfigError, load_settings
+from rag.embedded_llm import ModelFileError
+from rag.index import IndexUnusable
+from rag.pipeline import Rag
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3  # some files were skipped, the rest indexed
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with citations.")
+
+IndexDir = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (default .rag).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+K = Annotated[Optional[int], typer.Option("--k", min=1, help="How many passages to show the model.")]
+
+
+def _handles_errors(command):
+    """User-caused failures end in one line and a meaningful exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            render.error(str(exc))
+            raise typer.Exit(EXIT_USAGE) from None
+        except (IndexUnusable, ModelFileError) as exc:
+            render.error(str(exc))
+            raise typer.Exit(EXIT_FAILURE) from None
+        except KeyboardInterrupt:
+            render.error("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def open_rag(index_dir: Path | None = None, k: int | None = None) -> Rag:
+    rag = Rag(load_settings({"index_dir": index_dir, "k": k}))
+    rag.on_assemble = _assembly_progress()
+    return rag
+
+
+def ensure_corpus(rag: Rag) -> None:
+    if rag.needs_default_corpus():
+        render.notice(f"No index in {rag.settings.index_dir} yet: indexing the bundled seeds corpus first.")
+        _ingest(rag, None)
+
+
+def _ingest(rag: Rag, paths: list[Path] | None):
+    with render.progress() as bar:
+        task = bar.add_task("Embedding", total=None)
+
+        def on_progress(source: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"Embedding {source}")
+
+        report = rag.ingest(paths, on_progress)
+    render.ingest_report(report)
+    return report
+
+
+def _assembly_progress():
+    state = {}
+
+    def on_progress(done: int, total: int) -> None:
+        if "bar" not in state:
+            render.notice("Preparing the embedded model (once per machine)…")
+            state["bar"] = render.progress()
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("Assembling model file", total=total)
+        state["bar"].update(state["task"], completed=done)
+        if done >= total:
+            state["bar"].stop()
+
+    return on_progress
+
+
+@app.command()
+@_handles_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="The question to answer from the documents.")],
+    k: K = None,
+    json_output: JsonFlag = False,
+    index_dir: IndexDir = None,
+) -> None:
+    """Answer one question, citing the passages used."""
+    if not question.strip():
+        render.error("the question is empty")
+        raise typer.Exit(EXIT_USAGE)
+    rag = open_rag(index_dir, k)
+    ensure_corpus(rag)
+    result = rag.ask(question)
+    if json_output:
+        render.as_json(result.to_json())
+    else:
+        render.answer(result)
+
+
+@app.command()
+@_handles_errors
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled seeds).")] = None,
+    index_dir: IndexDir = None,
+) -> None:
+    """Index files or folders; unchanged files are not embedded again."""
+    report = _ingest(open_rag(index_dir), paths)
+    if report.skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+@_handles_errors
+def status(json_output: JsonFlag = False, index_dir: IndexDir = None) -> None:
+    """What is indexed, and with which embedder."""
+    rag = open_rag(index_dir)
+    stats = rag.index.stats()
+    if json_output:
+        render.as_json(stats)
+        return
+    render.out.print(
+        f"Index {stats['index_dir']}: {stats['documents']} document(s), {stats['chunks']} chunk(s), "
+        f"embedder {stats['embedder']}, model {rag.llm_name}"
+    )
+
+
+@app.command()
+@_handles_errors
+def chat(k: K = None, index_dir: IndexDir = None) -> None:
+    """Ask questions interactively (/sources, /quit; Ctrl-D exits)."""
+    from rag.chat import run
+
+    rag = open_rag(index_dir, k)
+    ensure_corpus(rag)
+    run(rag)

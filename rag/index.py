@@ -1,0 +1,282 @@
+"""The index: chunks embedded into Chroma plus a BM25 keyword index, kept in step with the files."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.config import Settings
+from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, content_hash, find_files, read_text
+from rag.embedder import OnnxEmbedder
+from rag.types import Passage
+
+COLLECTION = "chunks"
+OnProgress = Callable[[str, int, int], None]  # (file being embedded, chunks done, chunks total)
+
+
+class IndexUnusable(RuntimeError):
+    """The index cannot be used as it is; the message names the fix."""
+
+
+@dataclass
+class IngestReport:
+    indexed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    chunks_embedded: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    id: str
+    text: str
+    line_start: int
+    line_end: int
+
+
+class Index:
+    def __init__(self, settings: Settings, embedder: OnnxEmbedder) -> None:
+        self.dir = settings.index_dir
+        self._settings = settings
+        self._embedder = embedder
+        self._manifest_path = self.dir / "manifest.json"
+        self._bm25_dir = self.dir / "bm25"
+        self.manifest = Manifest.load(self._manifest_path)
+        self._vector_store = None
+        self._bm25 = None
+        self._check_embedder()
+
+    @property
+    def chunking(self) -> str:
+        return f"sentence/{self._settings.chunk_tokens}/{self._settings.chunk_overlap}"
+
+    def is_empty(self) -> bool:
+        return not self.manifest.files
+
+    def stats(self) -> dict:
+        return {
+            "index_dir": str(self.dir),
+            "embedder": self.manifest.embedder or self._embedder.name,
+            "documents": len(self.manifest.files),
+            "chunks": self.manifest.chunk_count(),
+        }
+
+    def _check_embedder(self) -> None:
+        built_with = self.manifest.embedder
+        if built_with and built_with != self._embedder.name:
+            raise IndexUnusable(
+                f"the index in {self.dir} was built with embedder {built_with}, not "
+                f"{self._embedder.name}; delete {self.dir} and run `rag ingest` again"
+            )
+
+    # -- ingest -------------------------------------------------------------------------------
+
+    def ingest(self, paths: list[Path], on_progress: OnProgress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        files, report.skipped = find_files(paths)
+        to_embed: list[tuple[SourceFile, str, str]] = []
+        for file in files:
+            try:
+                text = read_text(file.path)
+            except OSError as exc:
+                report.skipped.append(Skipped(str(file.path), exc.strerror or str(exc)))
+                continue
+            if not text.strip():
+                report.skipped.append(Skipped(str(file.path), "empty file"))
+                continue
+            digest = content_hash(text)
+            entry = self.manifest.files.get(str(file.path))
+            if entry and entry.hash == digest and self.manifest.chunking == self.chunking:
+                report.unchanged += 1
+            else:
+                to_embed.append((file, text, digest))
+
+        seen = {str(f.path) for f in files}
+        gone = [p for p in self.manifest.files if p not in seen and _under_any(p, paths)]
+        if not to_embed and not gone:
+            report.seconds = time.perf_counter() - started
+            return report
+
+        chunked = [(file, digest, self._chunk(file, text, digest)) for file, text, digest in to_embed]
+        total = sum(len(chunks) for _, _, chunks in chunked)
+        for path in gone:
+            report.removed.append(self.manifest.files[path].source)
+            self._remove(path)
+        for file, digest, chunks in chunked:
+            self._replace(file, digest, chunks, report, total, on_progress)
+            report.indexed.append(file.source)
+        self._rebuild_keyword_index()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _chunk(self, file: SourceFile, text: str, digest: str) -> list[_Chunk]:
+        from llama_index.core import Document
+        from llama_index.core.node_parser import SentenceSplitter
+
+        splitter = SentenceSplitter(
+            chunk_size=self._settings.chunk_tokens,
+            chunk_overlap=self._settings.chunk_overlap,
+            tokenizer=self._embedder.token_ids,
+            include_metadata=False,
+            include_prev_next_rel=False,
+        )
+        nodes = splitter.get_nodes_from_documents([Document(text=text, id_=str(file.path))])
+        line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        path_key = hashlib.sha1(str(file.path).encode()).hexdigest()[:12]
+        chunks = []
+        for i, node in enumerate(nodes):
+            start = node.start_char_idx if node.start_char_idx is not None else text.find(node.text)
+            end = node.end_char_idx if node.end_char_idx is not None else start + len(node.text)
+            chunks.append(
+                _Chunk(
+                    id=f"{path_key}-{digest[:12]}-{i:04d}",
+                    text=node.text,
+                    line_start=bisect.bisect_right(line_starts, max(start, 0)),
+                    line_end=bisect.bisect_right(line_starts, max(end - 1, 0)),
+                )
+            )
+        return chunks
+
+    def _replace(
+        self,
+        file: SourceFile,
+        digest: str,
+        chunks: list[_Chunk],
+        report: IngestReport,
+        total: int,
+        on_progress: OnProgress | None,
+    ) -> None:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        vectors = self._embedder.embed([c.text for c in chunks])
+        nodes = [
+            TextNode(
+                id_=chunk.id,
+                text=chunk.text,
+                embedding=vector.tolist(),
+                metadata={
+                    "source": file.source,
+                    "line_start": chunk.line_start,
+                    "line_end": chunk.line_end,
+                },
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=str(file.path))},
+            )
+            for chunk, vector in zip(chunks, vectors)
+        ]
+        self._remove(str(file.path))
+        if nodes:
+            self._store().add(nodes)
+        report.chunks_embedded += len(nodes)
+        if on_progress:
+            on_progress(file.source, report.chunks_embedded, total)
+        # The manifest is written only once the chunks are stored: a crash before this line
+        # leaves the file marked as not (or differently) indexed, so the next ingest redoes it.
+        self.manifest.files[str(file.path)] = FileEntry(file.source, digest, [c.id for c in chunks])
+        self.manifest.embedder = self._embedder.name
+        self.manifest.chunking = self.chunking
+        self.manifest.save(self._manifest_path)
+
+    def _remove(self, path: str) -> None:
+        entry = self.manifest.files.get(path)
+        store = self._store()
+        store.delete(ref_doc_id=path)
+        if entry and entry.chunks:
+            store.delete_nodes(node_ids=entry.chunks)
+        if entry:
+            del self.manifest.files[path]
+            self.manifest.save(self._manifest_path)
+
+    def _rebuild_keyword_index(self) -> None:
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        nodes = self._store().query(VectorStoreQuery(similarity_top_k=None)).nodes
+        shutil.rmtree(self._bm25_dir, ignore_errors=True)
+        self._bm25 = None
+        if not nodes:
+            return
+        from llama_index.retrievers.bm25 import BM25Retriever
+
+        retriever = BM25Retriever.from_defaults(
+            nodes=nodes, similarity_top_k=min(10, len(nodes)), language="english"
+        )
+        tmp = self._bm25_dir.with_name("bm25.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        retriever.persist(str(tmp), show_progress=False)
+        tmp.rename(self._bm25_dir)
+        self._bm25 = retriever
+
+    # -- search -------------------------------------------------------------------------------
+
+    def search_vectors(self, vector: list[float], n: int) -> list[Passage]:
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        if self.is_empty():
+            return []
+        result = self._store().query(VectorStoreQuery(query_embedding=vector, similarity_top_k=n))
+        # Chroma returns exp(-cosine distance); report plain cosine similarity instead.
+        return [
+            _passage(node, 1.0 + math.log(max(sim, 1e-12)))
+            for node, sim in zip(result.nodes, result.similarities)
+        ]
+
+    def search_keywords(self, query: str, n: int) -> list[Passage]:
+        bm25 = self._keyword_index()
+        if bm25 is None:
+            return []
+        from llama_index.core.schema import QueryBundle
+
+        bm25.similarity_top_k = min(n, len(bm25.corpus))
+        return [_passage(hit.node, hit.score) for hit in bm25.retrieve(QueryBundle(query)) if hit.score > 0]
+
+    def _keyword_index(self):
+        if self._bm25 is None and (self._bm25_dir / "data.csc.index.npy").exists():
+            from llama_index.retrievers.bm25 import BM25Retriever
+
+            self._bm25 = BM25Retriever.from_persist_dir(str(self._bm25_dir), show_progress=False)
+        return self._bm25
+
+    def _store(self):
+        if self._vector_store is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            client = chromadb.PersistentClient(
+                path=str(self.dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            # embedding_function=None: Chroma's default one downloads a model; we always pass vectors.
+            collection = client.get_or_create_collection(
+                COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            self._vector_store = ChromaVectorStore(chroma_collection=collection)
+        return self._vector_store
+
+
+def _under_any(path: str, roots: list[Path]) -> bool:
+    target = Path(path)
+    for root in roots:
+        resolved = root.expanduser().resolve()
+        if target == resolved or resolved in target.parents:
+            return True
+    return False
+
+
+def _passage(node, score: float) -> Passage:
+    meta = node.metadata
+    return Passage(
+        id=node.node_id,
+        source=str(meta.get("source", "")),
+        text=node.get_content(),
+        line_start=int(meta.get("line_start", 0)),
+        line_end=int(meta.get("line_end", 0)),
+        score=float(score),
+    )

@@ -1,0 +1,66 @@
+"""One question-answering session: settings, models and index, loaded once and lazily.
+
+The CLI, the REPL and the evals all go through `Rag.ask`, so they share one code path.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from rag import answer as answering
+from rag import models, resources
+from rag.config import Settings
+from rag.context import focus
+from rag.embedder import OnnxEmbedder
+from rag.index import Index, IngestReport, OnProgress
+from rag.llm import ChatModel, OnToken
+from rag.retrieve import retrieve
+from rag.types import Answer, Passage
+
+
+class Rag:
+    def __init__(self, settings: Settings, llm: ChatModel | None = None) -> None:
+        self.settings = settings
+        self._llm = llm
+        # Called with (bytes done, bytes total) while the embedded model file is assembled.
+        self.on_assemble: Callable[[int, int], None] | None = None
+
+    @functools.cached_property
+    def embedder(self) -> OnnxEmbedder:
+        return models.build_embedder(self.settings)
+
+    @functools.cached_property
+    def index(self) -> Index:
+        return Index(self.settings, self.embedder)
+
+    @property
+    def llm(self) -> ChatModel:
+        if self._llm is None:
+            self._llm = models.build_llm(self.settings, self.on_assemble)
+        return self._llm
+
+    @property
+    def llm_name(self) -> str:
+        return self._llm.name if self._llm is not None else models.llm_name(self.settings)
+
+    def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
+        return self.index.ingest(paths or [resources.seeds_dir()], on_progress)
+
+    def needs_default_corpus(self) -> bool:
+        return self.index.is_empty()
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
+        return retrieve(self.index, self.embedder, question, k or self.settings.k)
+
+    def ask(self, question: str, k: int | None = None, on_claim: OnToken | None = None) -> Answer:
+        started = time.perf_counter()
+        k = k or self.settings.k
+        passages = focus(question, self.retrieve(question, k), self.embedder, k)
+        retrieved = time.perf_counter()
+        result = answering.answer(question, passages, self.llm, on_claim)
+        timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}
+        return replace(result, timings=timings)

@@ -1,0 +1,66 @@
+"""The data every stage shares: retrieved passages and the answers built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk of a source document, as retrieved for a question."""
+
+    id: str
+    source: str  # the name shown to users, e.g. "seeds/000_2700a83b44745f36.txt"
+    text: str
+    line_start: int
+    line_end: int
+    score: float = 0.0
+
+    @property
+    def span(self) -> str:
+        if self.line_start == self.line_end:
+            return f"L{self.line_start}"
+        return f"L{self.line_start}-{self.line_end}"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A passage the answer cites, under the number [n] it had in the prompt."""
+
+    n: int
+    passage: Passage
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    passages: tuple[Passage, ...] = ()
+    # Claims the model made that their passage does not support; not shown as answers.
+    removed_sentences: tuple[str, ...] = ()
+    model: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "citations": [
+                {
+                    "n": c.n,
+                    "source": c.passage.source,
+                    "span": c.passage.span,
+                    "text": c.passage.text,
+                    "score": round(c.passage.score, 6),
+                }
+                for c in self.citations
+            ],
+            "abstained": self.abstained,
+            "removed_sentences": list(self.removed_sentences),
+            "model": self.model,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "usage": self.usage,
+        }
