@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.llm import Generation, Messages
+from rag.resources import seeds_dir
+
+
+class FakeLLM:
+    """Answers each extraction call with `reply(question, passage_text)`; records what it was asked."""
+
+    name = "fake"
+
+    def __init__(self, reply: Callable[[str, str], str]) -> None:
+        self._reply = reply
+        self.calls: list[Messages] = []
+
+    def generate(self, messages: Messages, max_tokens: int, on_token=None) -> Generation:
+        self.calls.append(messages)
+        question, passage = _parse(messages[-1]["content"])
+        text = self._reply(question, passage)
+        return Generation(text=text, prompt_tokens=50, completion_tokens=len(text.split()), first_token_s=0.01, total_s=0.02)
+
+
+def _parse(content: str) -> tuple[str, str]:
+    question, sentence = content.split("\nSentence: ", 1)
+    return question.removeprefix("Question: "), sentence
+
+
+@pytest.fixture
+def fake_llm() -> Callable[[Callable[[str, str], str]], FakeLLM]:
+    return FakeLLM
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", threads=2)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A writable copy of the seed articles."""
+    target = tmp_path / "corpus"
+    shutil.copytree(seeds_dir(), target)
+    return target

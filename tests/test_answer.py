@@ -1,0 +1,82 @@
+"""Answering with a fake LLM: citations come from the passage a claim was read from, unsupported claims never show."""
+
+from rag.answer import ABSTENTION, answer, build_messages
+from rag.types import Passage
+
+XI = Passage("a@1", "seeds/a.txt", "Lee is scheduled to meet Chinese President Xi Jinping on Monday.", 2, 2)
+LI = Passage("a@2", "seeds/a.txt", "While in Beijing, Lee will also meet Premier Li Qiang and Zhao Leji, Wi said.", 3, 3)
+XI_AGAIN = Passage("b@1", "seeds/b.txt", "President Lee's itinerary features a meeting with Chinese President Xi Jinping.", 2, 2)
+SANCTIONS = Passage("a@3", "seeds/a.txt", "Beijing then sanctioned 20 U.S. defense contractors.", 7, 7)
+
+
+def replies(table):
+    return lambda question, passage: table.get(passage, "NONE")
+
+
+def test_each_claim_cites_the_passage_it_came_from(fake_llm):
+    llm = fake_llm(replies({XI.text: "Lee meets Xi Jinping on Monday.", LI.text: "Lee will meet Premier Li Qiang and Zhao Leji."}))
+    result = answer("Who does Lee meet?", [XI, LI], llm)
+    assert result.text == "Lee meets Xi Jinping on Monday [1]. Lee will meet Premier Li Qiang and Zhao Leji [2]."
+    assert [(c.n, c.passage.span) for c in result.citations] == [(1, "L2"), (2, "L3")]
+    assert not result.abstained
+
+
+def test_passages_that_do_not_answer_are_not_cited(fake_llm):
+    llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
+    result = answer("Who does Lee meet?", [XI, LI], llm)
+    assert [c.n for c in result.citations] == [2]
+    assert "[1]" not in result.text
+
+
+def test_claim_with_a_number_its_passage_lacks_is_dropped(fake_llm):
+    llm = fake_llm(replies({SANCTIONS.text: "China sanctioned 10 U.S. defense contractors."}))
+    result = answer("How many contractors were sanctioned?", [SANCTIONS], llm)
+    assert result.abstained
+    assert result.text == ABSTENTION
+    assert result.removed_sentences == ("China sanctioned 10 U.S. defense contractors.",)
+
+
+def test_invented_fact_with_an_invented_citation_becomes_the_abstention(fake_llm):
+    llm = fake_llm(lambda q, p: "The population of Seoul is 9.7 million [3].")
+    result = answer("What is the population of Seoul?", [XI, LI], llm)
+    assert result.abstained and result.text == ABSTENTION and result.citations == ()
+
+
+def test_model_declining_in_its_own_words_counts_as_nothing_found(fake_llm):
+    llm = fake_llm(lambda q, p: "The population of Seoul is not mentioned in the sentence.")
+    result = answer("What is the population of Seoul?", [XI], llm)
+    assert result.abstained and result.removed_sentences == ()
+
+
+def test_same_fact_from_two_documents_is_one_claim_with_two_citations(fake_llm):
+    llm = fake_llm(replies({XI.text: "Lee meets Chinese President Xi Jinping.", XI_AGAIN.text: "Lee meets Chinese President Xi Jinping."}))
+    result = answer("Who does Lee meet?", [XI, LI, XI_AGAIN], llm)
+    assert result.text == "Lee meets Chinese President Xi Jinping [1][3]."
+    assert [c.n for c in result.citations] == [1, 3]
+
+
+def test_citation_numbers_the_model_writes_are_replaced_by_the_real_one(fake_llm):
+    llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang [4]."}))
+    result = answer("Who does Lee meet?", [XI, LI], llm)
+    assert result.text == "Lee will meet Premier Li Qiang [2]."
+
+
+def test_no_passages_abstains_without_calling_the_model(fake_llm):
+    llm = fake_llm(lambda q, p: "Seoul has 9.7 million people.")
+    result = answer("What is the population of Seoul?", [], llm)
+    assert result.abstained and llm.calls == []
+
+
+def test_prompt_shows_the_question_and_one_passage_after_the_worked_examples():
+    messages = build_messages("Who does Lee meet?", LI)
+    assert messages[0]["role"] == "system" and "NONE" in messages[0]["content"]
+    assert messages[-1] == {"role": "user", "content": f"Question: Who does Lee meet?\nSentence: {LI.text}"}
+    assert [m["role"] for m in messages[1:-1]] == ["user", "assistant"] * ((len(messages) - 2) // 2)
+    assert len(messages) > 3
+
+
+def test_answer_json_has_the_documented_fields(fake_llm):
+    llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
+    data = answer("Who does Lee meet?", [XI, LI], llm).to_json()
+    assert {"question", "answer", "citations", "abstained", "timings"} <= set(data)
+    assert data["citations"] == [{"n": 2, "source": "seeds/a.txt", "span": "L3", "text": LI.text, "score": 0.0}]

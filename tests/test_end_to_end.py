@@ -1,0 +1,140 @@
+"""The real `rag` command, as a user runs it: embedded embedder and LLM, no network at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from rag.answer import ABSTENTION
+from rag.resources import seeds_dir
+
+RAG = [str(Path(sys.executable).with_name("rag"))] if Path(sys.executable).with_name("rag").exists() else [sys.executable, "-m", "rag"]
+
+# Imported at interpreter start-up through PYTHONPATH: records any attempt to open a connection.
+NETWORK_RECORDER = """
+import os, socket
+_log = os.environ["RAG_TEST_NETWORK_LOG"]
+def _refuse(self, address, *args):
+    with open(_log, "a") as f:
+        f.write(repr(address) + "\\n")
+    raise OSError("network use during an offline test")
+socket.socket.connect = _refuse
+socket.socket.connect_ex = _refuse
+"""
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory):
+    """Run `rag` in a fresh folder, with no network namespace and every connection attempt logged."""
+    home = tmp_path_factory.mktemp("offline")
+    hooks = home / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(NETWORK_RECORDER)
+    log = home / "network.log"
+    workdir = home / "work"
+    workdir.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(hooks), "RAG_TEST_NETWORK_LOG": str(log), "COLUMNS": "200"}
+    env.pop("RAG_INDEX_DIR", None)
+
+    def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["unshare", "-rn", *RAG, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
+        )
+
+    run.workdir = workdir
+    run.env = env
+    yield run
+    assert not log.exists() or log.read_text() == "", f"network connections attempted: {log.read_text()}"
+
+
+def test_first_ask_indexes_the_seeds_and_answers_with_every_person_cited(offline):
+    result = offline("ask", "Who does Lee meet in Beijing?")
+    assert result.returncode == 0, result.stderr
+    assert "indexing the bundled seeds corpus first" in result.stderr
+    answer, _, sources = result.stdout.partition("Sources:")
+    for name in ("Xi Jinping", "Li Qiang", "Zhao Leji"):
+        assert name in answer
+    assert "[1]" in answer
+    assert "000_2700a83b44745f36.txt L3" in sources
+    assert "Traceback" not in result.stderr
+
+
+def test_json_citations_point_at_real_text_at_the_stated_lines(offline):
+    result = offline("ask", "Who does Lee meet in Beijing?", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["abstained"] is False and data["citations"]
+    for citation in data["citations"]:
+        assert f"[{citation['n']}]" in data["answer"]
+        lines = (seeds_dir() / Path(citation["source"]).name).read_text().splitlines()
+        first, _, last = citation["span"].removeprefix("L").partition("-")
+        shown = "\n".join(lines[int(first) - 1 : int(last or first)])
+        assert citation["text"] in shown
+    assert {"retrieve", "first_token", "total"} <= set(data["timings"])
+
+
+def test_question_the_documents_do_not_answer_gets_the_abstention(offline):
+    result = offline("ask", "What is the population of Seoul?", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["abstained"] is True
+    assert data["answer"] == ABSTENTION
+    assert data["citations"] == []
+
+
+def test_unchanged_corpus_is_not_embedded_again(offline):
+    offline("ingest")
+    again = offline("ingest")
+    assert again.returncode == 0, again.stderr
+    assert "0 chunk(s) embedded" in again.stderr and "2 unchanged" in again.stderr
+
+
+def test_status_reports_the_index(offline):
+    result = offline("status", "--json")
+    data = json.loads(result.stdout)
+    assert data["documents"] == 2 and data["chunks"] > 2
+    assert data["embedder"] == "all-MiniLM-L6-v2-int8-onnx"
+    assert data["index_dir"] == ".rag"
+
+
+def test_a_path_that_does_not_exist_is_one_line_and_exit_3(offline):
+    result = offline("ingest", "/no/such/folder")
+    assert result.returncode == 3
+    assert "no such file or directory" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_empty_question_is_a_usage_error(offline):
+    result = offline("ask", "  ")
+    assert result.returncode == 2 and "question is empty" in result.stderr
+
+
+def test_chat_answers_shows_sources_and_exits_on_ctrl_d(offline):
+    child = pexpect.spawn(
+        "unshare",
+        ["-rn", *RAG, "chat"],
+        cwd=str(offline.workdir),
+        env={**offline.env, "TERM": "dumb"},  # plain text, no colour codes between the words
+        encoding="utf-8",
+        timeout=120,
+    )
+    child.expect("rag> ")
+    child.sendline("Who does Lee meet in Beijing?")
+    child.expect("Sources:")
+    child.expect("rag> ")
+    child.sendline("/sources")
+    child.expect(r"\[1\] seeds/")
+    child.expect("rag> ")
+    child.sendline("/nonsense")
+    child.expect("Unknown command /nonsense")
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -1,0 +1,77 @@
+"""Integration: the real ONNX embedder, real Chroma and BM25 on disk."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.context import focus
+from rag.pipeline import Rag
+
+
+@pytest.fixture
+def rag(settings):
+    return Rag(settings)
+
+
+def test_ingest_indexes_the_corpus_and_reports_it(rag, corpus):
+    report = rag.ingest([corpus])
+    assert sorted(report.indexed) == ["corpus/000_2700a83b44745f36.txt", "corpus/003_84942052fcf9cf94.txt"]
+    assert report.chunks_embedded >= 2 and not report.skipped
+    stats = rag.index.stats()
+    assert stats["documents"] == 2 and stats["chunks"] == report.chunks_embedded
+
+
+def test_second_ingest_of_unchanged_files_embeds_nothing(rag, corpus):
+    rag.ingest([corpus])
+    again = rag.ingest([corpus])
+    assert again.chunks_embedded == 0 and again.unchanged == 2 and again.indexed == []
+
+
+def test_editing_one_file_re_embeds_only_that_file_and_drops_its_old_text(rag, corpus, settings):
+    rag.ingest([corpus])
+    article = corpus / "003_84942052fcf9cf94.txt"
+    article.write_text("The delegation also visited the Forbidden City museum on Tuesday.\n")
+    report = rag.ingest([corpus])
+    assert report.indexed == ["corpus/003_84942052fcf9cf94.txt"] and report.unchanged == 1
+    fresh = Rag(settings)  # a new process sees the same index
+    texts = [p.text for p in fresh.retrieve("Forbidden City museum", k=3)]
+    assert any("Forbidden City" in t for t in texts)
+    assert not any("pivotal four-day diplomatic mission" in p.text for p in fresh.retrieve("pivotal diplomatic mission", k=5))
+
+
+def test_a_removed_file_leaves_the_index(rag, corpus):
+    rag.ingest([corpus])
+    (corpus / "003_84942052fcf9cf94.txt").unlink()
+    report = rag.ingest([corpus])
+    assert report.removed == ["corpus/003_84942052fcf9cf94.txt"]
+    assert rag.index.stats()["documents"] == 1
+    assert all(p.source.endswith("000_2700a83b44745f36.txt") for p in rag.retrieve("Lee President visit", k=5))
+
+
+def test_missing_path_and_unsupported_file_are_skipped_with_a_reason(rag, corpus, tmp_path):
+    (corpus / "photo.png").write_bytes(b"\x89PNG")
+    (corpus / "empty.txt").write_text("  \n")
+    report = rag.ingest([corpus, tmp_path / "nope"])
+    reasons = {item.path.rsplit("/", 1)[-1]: item.reason for item in report.skipped}
+    assert reasons == {"photo.png": "unsupported file type .png", "empty.txt": "empty file", "nope": "no such file or directory"}
+    assert len(report.indexed) == 2
+
+
+def test_hybrid_retrieval_puts_every_person_lee_meets_in_front_of_the_model(rag, corpus):
+    rag.ingest([corpus])
+    question = "Who does Lee meet in Beijing?"
+    sentences = focus(question, rag.retrieve(question), rag.embedder, rag.settings.k)
+    shown = " ".join(s.text for s in sentences)
+    for name in ("Xi Jinping", "Li Qiang", "Zhao Leji"):
+        assert name in shown
+    line_spans = {(s.source, s.span) for s in sentences}
+    assert ("corpus/000_2700a83b44745f36.txt", "L3") in line_spans
+
+
+def test_retrieved_passages_carry_the_line_span_of_their_text(rag, corpus):
+    rag.ingest([corpus])
+    lines = (corpus / "000_2700a83b44745f36.txt").read_text().splitlines()
+    for passage in rag.retrieve("North Korea ballistic missiles", k=4):
+        if passage.source.endswith("000_2700a83b44745f36.txt"):
+            first_line = lines[passage.line_start - 1]
+            assert passage.text.splitlines()[0].strip() in first_line
