@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 
 from rag import resources
-from rag.llm import ChatModel, Messages, OnToken
+from rag.llm import ChatModel, Messages
 from rag.types import Answer, Citation, Passage
 
 ABSTENTION = "The documents do not say."
@@ -71,12 +71,7 @@ def build_messages(question: str, passage: Passage) -> Messages:
     return messages + [{"role": "user", "content": _ask(question, passage.text)}]
 
 
-def answer(
-    question: str,
-    passages: list[Passage],
-    llm: ChatModel,
-    on_claim: OnToken | None = None,
-) -> Answer:
+def answer(question: str, passages: list[Passage], llm: ChatModel) -> Answer:
     started = time.perf_counter()
     claims: list[_Claim] = []
     removed: list[str] = []
@@ -98,13 +93,11 @@ def answer(
             continue
         claims.append(_Claim(claim, [n]))
         timings.setdefault("first_claim", time.perf_counter() - started)
-        if on_claim:
-            on_claim(render_claim(claims[-1]))
     timings["generate"] = time.perf_counter() - started
     cited = sorted({n for claim in claims for n in claim.sources})
     return Answer(
         question=question,
-        text=" ".join(render_claim(c) for c in claims) if claims else ABSTENTION,
+        text=" ".join(_render_claim(c) for c in claims) if claims else ABSTENTION,
         citations=tuple(Citation(n, passages[n - 1]) for n in cited),
         abstained=not claims,
         passages=tuple(passages),
@@ -115,7 +108,7 @@ def answer(
     )
 
 
-def render_claim(claim: _Claim) -> str:
+def _render_claim(claim: _Claim) -> str:
     body = claim.text.rstrip()
     end = body[-1] if body[-1] in ".!?" else "."
     body = body.rstrip(".!?")
@@ -132,16 +125,16 @@ def _claim_text(raw: str) -> str:
 
 def _merge(claims: list[_Claim], text: str, n: int) -> bool:
     """Fold a claim into an earlier one that says the same (the corpus repeats itself)."""
-    words = content_words(text)
+    words = _content_words(text)
     for claim in claims:
-        other = content_words(claim.text)
+        other = _content_words(claim.text)
         if words and other and len(words & other) / min(len(words), len(other)) >= SAME_CLAIM:
             claim.sources.append(n)
             return True
     return False
 
 
-def content_words(text: str) -> set[str]:
+def _content_words(text: str) -> set[str]:
     words = [w for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
     return set(_stemmer().stemWords(words))
 
@@ -155,10 +148,10 @@ def _stemmer():
 
 def support(claim: str, passage: Passage) -> float:
     """Share of the claim's content words the passage holds; 0 if it lacks a number of the claim."""
-    words = content_words(claim)
+    words = _content_words(claim)
     if not words:
         return 0.0
-    found = content_words(passage.text)
+    found = _content_words(passage.text)
     if any(w not in found for w in words if any(ch.isdigit() for ch in w)):
         return 0.0
     return len(words & found) / len(words)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 Messages = list[dict[str, str]]
-OnToken = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class Generation:
 class ChatModel(Protocol):
     name: str
 
-    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation: ...
+    def generate(self, messages: Messages, max_tokens: int) -> Generation: ...
 
 
 class LlamaCppChat:
@@ -43,7 +41,7 @@ class LlamaCppChat:
             verbose=False,
         )
 
-    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
+    def generate(self, messages: Messages, max_tokens: int) -> Generation:
         start = time.perf_counter()
         first_token_s = 0.0
         pieces: list[str] = []
@@ -59,8 +57,6 @@ class LlamaCppChat:
             if not first_token_s:
                 first_token_s = time.perf_counter() - start
             pieces.append(piece)
-            if on_token:
-                on_token(piece)
         # llama.cpp keeps the evaluated prompt and the generated tokens in its context.
         prompt_tokens = max(self._llm.n_tokens - completion_tokens, 0)
         return Generation(

@@ -17,7 +17,7 @@ from rag.config import Settings
 from rag.context import focus
 from rag.embedder import OnnxEmbedder
 from rag.index import Index, IngestReport, OnProgress
-from rag.llm import ChatModel, OnToken
+from rag.llm import ChatModel
 from rag.retrieve import retrieve
 from rag.types import Answer, Passage
 
@@ -56,11 +56,11 @@ class Rag:
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         return retrieve(self.index, self.embedder, question, k or self.settings.k)
 
-    def ask(self, question: str, k: int | None = None, on_claim: OnToken | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None) -> Answer:
         started = time.perf_counter()
         k = k or self.settings.k
         passages = focus(question, self.retrieve(question, k), self.embedder, k)
         retrieved = time.perf_counter()
-        result = answering.answer(question, passages, self.llm, on_claim)
+        result = answering.answer(question, passages, self.llm)
         timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}
         return replace(result, timings=timings)

@@ -20,7 +20,7 @@ class FakeLLM:
         self._reply = reply
         self.calls: list[Messages] = []
 
-    def generate(self, messages: Messages, max_tokens: int, on_token=None) -> Generation:
+    def generate(self, messages: Messages, max_tokens: int) -> Generation:
         self.calls.append(messages)
         question, passage = _parse(messages[-1]["content"])
         text = self._reply(question, passage)

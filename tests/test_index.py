@@ -75,3 +75,17 @@ def test_retrieved_passages_carry_the_line_span_of_their_text(rag, corpus):
         if passage.source.endswith("000_2700a83b44745f36.txt"):
             first_line = lines[passage.line_start - 1]
             assert passage.text.splitlines()[0].strip() in first_line
+
+
+def test_ask_reads_the_focused_sentences_one_at_a_time_and_cites_each(settings, corpus, fake_llm):
+    def reply(question: str, sentence: str) -> str:
+        return "Lee will meet Premier Li Qiang and Zhao Leji." if "Li Qiang" in sentence else "NONE"
+
+    llm = fake_llm(reply)
+    rag = Rag(settings, llm=llm)
+    rag.ingest([corpus])
+    result = rag.ask("Who does Lee meet in Beijing?")
+    assert len(llm.calls) == settings.k
+    assert result.text == "Lee will meet Premier Li Qiang and Zhao Leji [%d]." % result.citations[0].n
+    assert [(c.passage.source, c.passage.span) for c in result.citations] == [("corpus/000_2700a83b44745f36.txt", "L3")]
+    assert result.timings["total"] >= result.timings["retrieve"] > 0
