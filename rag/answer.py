@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rag import resources
 from rag.llm import ChatModel, Messages
+from rag.text import content_words
 from rag.types import Answer, Citation, Passage
 
 ABSTENTION = "The documents do not say."
@@ -24,18 +25,11 @@ NOTHING_HERE = "NONE"  # what the extraction prompt asks the model to say for an
 
 # Ways a small model says "not in this passage" besides the word it was asked for.
 _DECLINE_RE = re.compile(
-    r"\bNONE\b|(do|does|did) not (say|mention|contain|specify|provide|state)|"
+    rf"(?-i:\b{NOTHING_HERE}\b)|(do|does|did) not (say|mention|contain|specify|provide|state)|"
     r"\bnot (mentioned|stated|provided|specified|given)\b|\bno information\b",
     re.IGNORECASE,
 )
 _CITATION_RE = re.compile(r"\s*\[\d+\]")
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset(
-    """a an and are as at be been being but by did do does for from had has have he her his
-    how i if in into is it its of on or she that the their them then there these they this
-    those to was were what when where which who whom whose why will with would also than
-    about after before over under while during said says according""".split()
-)
 MIN_SUPPORT = 0.6  # share of a claim's content words its passage must contain
 SAME_CLAIM = 0.8  # claims sharing this much of their words are one claim with two citations
 EXTRACT_MAX_TOKENS = 60
@@ -77,6 +71,7 @@ def answer(question: str, passages: list[Passage], llm: ChatModel) -> Answer:
     removed: list[str] = []
     timings: dict[str, float] = {}
     usage = {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0}
+    asked = content_words(question)
     for n, passage in enumerate(passages, start=1):
         generation = llm.generate(build_messages(question, passage), EXTRACT_MAX_TOKENS)
         usage["prompt_tokens"] += generation.prompt_tokens
@@ -84,8 +79,8 @@ def answer(question: str, passages: list[Passage], llm: ChatModel) -> Answer:
         usage["calls"] += 1
         timings.setdefault("first_token", time.perf_counter() - started - generation.total_s + generation.first_token_s)
         claim = _claim_text(generation.text)
-        if not claim:
-            continue
+        if not claim or not content_words(claim) - asked:
+            continue  # declined, or only repeated the question ("Lee called Xi.")
         if support(claim, passage) < MIN_SUPPORT:
             removed.append(claim)
             continue
@@ -125,33 +120,21 @@ def _claim_text(raw: str) -> str:
 
 def _merge(claims: list[_Claim], text: str, n: int) -> bool:
     """Fold a claim into an earlier one that says the same (the corpus repeats itself)."""
-    words = _content_words(text)
+    words = content_words(text)
     for claim in claims:
-        other = _content_words(claim.text)
+        other = content_words(claim.text)
         if words and other and len(words & other) / min(len(words), len(other)) >= SAME_CLAIM:
             claim.sources.append(n)
             return True
     return False
 
 
-def _content_words(text: str) -> set[str]:
-    words = [w for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
-    return set(_stemmer().stemWords(words))
-
-
-@functools.cache
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
 def support(claim: str, passage: Passage) -> float:
     """Share of the claim's content words the passage holds; 0 if it lacks a number of the claim."""
-    words = _content_words(claim)
+    words = content_words(claim)
     if not words:
         return 0.0
-    found = _content_words(passage.text)
+    found = content_words(passage.text)
     if any(w not in found for w in words if any(ch.isdigit() for ch in w)):
         return 0.0
     return len(words & found) / len(words)

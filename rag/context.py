@@ -6,42 +6,13 @@ sentence at a time than with whole 200-token chunks; each sentence keeps its own
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
 
 from rag.embedder import OnnxEmbedder
+from rag.text import content_words, split_sentences, words
 from rag.types import Passage
-
-# A sentence ends at . ! or ? (plus a closing quote and any [n] citations) followed by space and
-# a capital, quote or digit, or at a line break. "U.S. defense" is no boundary; "U.S. Army" is
-# not either, thanks to the abbreviation check.
-_BOUNDARY = re.compile(r"([.!?][\"”’)]?(?:\s*\[\d+\])*)\s+(?=[A-Z\"“‘(\d])|\n+")
-_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|No|vs|etc)\.$")
-_WORD = re.compile(r"\w+")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences in `text`, surrounding space excluded."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.start() + len(match.group(1) or "")
-        if match.group(1) and _ABBREVIATION.search(text[start : match.start() + 1]):
-            continue
-        spans.append((start, end))
-        start = match.end()
-    spans.append((start, len(text)))
-    return [(a + _lead(text[a:b]), b - _trail(text[a:b])) for a, b in spans if text[a:b].strip()]
-
-
-def _lead(piece: str) -> int:
-    return len(piece) - len(piece.lstrip())
-
-
-def _trail(piece: str) -> int:
-    return len(piece) - len(piece.rstrip())
 
 
 def sentences(passage: Passage) -> list[Passage]:
@@ -71,8 +42,8 @@ def focus(question: str, passages: list[Passage], embedder: OnnxEmbedder, limit:
         return []
     vectors = embedder.embed([question] + [c.text for c in candidates])
     similarity = vectors[1:] @ vectors[0]
-    question_words = _content(question)
-    overlap = np.array([len(question_words & _content(c.text)) / (len(question_words) or 1) for c in candidates])
+    asked = content_words(question)
+    overlap = np.array([len(asked & content_words(c.text)) / (len(asked) or 1) for c in candidates])
     # Shared words count beside meaning: MiniLM alone ranks a sentence about the right topic
     # above the one holding the asked-for name or number.
     scores = similarity + 0.5 * overlap
@@ -84,15 +55,8 @@ def _unique(items) -> list[Passage]:
     seen: set[str] = set()
     out = []
     for item in items:
-        key = " ".join(_WORD.findall(item.text.lower()))
+        key = " ".join(words(item.text))
         if key not in seen:
             seen.add(key)
             out.append(item)
     return out
-
-
-_STOP = frozenset("a an the of in on at to for and or is are was were be does do did who what when where which how why with by from".split())
-
-
-def _content(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from rag.embedder import OnnxEmbedder
 from rag.index import Index
+from rag.text import words
 from rag.types import Passage
 
 RRF_K = 60  # the constant from Cormack et al.; damps the weight of the very top ranks
 CANDIDATES = 20  # per retriever, before fusion
 NEAR_DUPLICATE = 0.8  # share of the shorter passage's words that another passage already holds
-
-_WORD = re.compile(r"\w+")
 
 
 def retrieve(index: Index, embedder: OnnxEmbedder, query: str, k: int) -> list[Passage]:
@@ -38,10 +36,10 @@ def collapse_near_duplicates(ranked: list[Passage], k: int) -> list[Passage]:
     """The first k passages, skipping any that mostly repeats one already chosen."""
     chosen: list[tuple[Passage, set[str]]] = []
     for passage in ranked:
-        words = set(_WORD.findall(passage.text.lower()))
-        if any(_containment(words, other) >= NEAR_DUPLICATE for _, other in chosen):
+        vocabulary = set(words(passage.text))
+        if any(_containment(vocabulary, other) >= NEAR_DUPLICATE for _, other in chosen):
             continue
-        chosen.append((passage, words))
+        chosen.append((passage, vocabulary))
         if len(chosen) == k:
             break
     return [passage for passage, _ in chosen]

@@ -80,3 +80,9 @@ def test_answer_json_has_the_documented_fields(fake_llm):
     data = answer("Who does Lee meet?", [XI, LI], llm).to_json()
     assert {"question", "answer", "citations", "abstained", "timings"} <= set(data)
     assert data["citations"] == [{"n": 2, "source": "seeds/a.txt", "span": "L3", "text": LI.text, "score": 0.0}]
+
+
+def test_a_reply_that_only_repeats_the_question_is_no_answer(fake_llm):
+    llm = fake_llm(lambda q, p: "Lee called Xi.")
+    result = answer("What did Lee call Xi?", [XI, LI], llm)
+    assert result.abstained and result.removed_sentences == ()

@@ -1,4 +1,5 @@
-from rag.context import sentences, split_sentences
+from rag.context import sentences
+from rag.text import split_sentences
 from rag.types import Passage
 
 

@@ -1,0 +1,58 @@
+"""Plain-text helpers every stage shares: words, content words, sentence boundaries."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_WORD = re.compile(r"\w+")
+_STOPWORDS = frozenset(
+    """a an and are as at be been being but by did do does for from had has have he her his
+    how i if in into is it its of on or she that the their them then there these they this
+    those to was were what when where which who whom whose why will with would also than
+    about after before over under while during said says according""".split()
+)
+# A sentence ends at . ! or ? (plus a closing quote and any [n] citations) followed by space and
+# a capital, quote or digit, or at a line break. "U.S. defense" is no boundary; "U.S. Army" is
+# not either, thanks to the abbreviation check.
+_BOUNDARY = re.compile(r"([.!?][\"”’)]?(?:\s*\[\d+\])*)\s+(?=[A-Z\"“‘(\d])|\n+")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|No|vs|etc)\.$")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed words that carry meaning: no stopwords, no one- or two-letter words but numbers."""
+    kept = [w for w in words(text) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
+    return set(_stemmer().stemWords(kept))
+
+
+@functools.cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences in `text`, surrounding space excluded."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.start() + len(match.group(1) or "")
+        if match.group(1) and _ABBREVIATION.search(text[start : match.start() + 1]):
+            continue
+        spans.append((start, end))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(a + _lead(text[a:b]), b - _trail(text[a:b])) for a, b in spans if text[a:b].strip()]
+
+
+def _lead(piece: str) -> int:
+    return len(piece) - len(piece.lstrip())
+
+
+def _trail(piece: str) -> int:
+    return len(piece) - len(piece.rstrip())
