@@ -57,9 +57,6 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
-
     def token_ids(self, text: str) -> list[int]:
         return self._counter.encode(text, add_special_tokens=False).ids
 

@@ -27,16 +27,10 @@ def answer(result: Answer) -> None:
         err.print(Text(f"note: dropped {len(result.removed_sentences)} claim(s) their source does not support", style="yellow"))
 
 
-def passage(n: int, item: Passage, full: bool = True) -> None:
+def passage(n: int, item: Passage) -> None:
     out.print(Text.assemble((f"[{n}] ", "bold cyan"), (item.source, "cyan"), f" {item.span}"))
-    body = item.text.strip() if full else _shorten(item.text, 160)
-    for line in body.splitlines():
+    for line in item.text.strip().splitlines():
         out.print(Text("    " + line, style="dim"))
-
-
-def _shorten(text: str, width: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def as_json(data: dict) -> None:
