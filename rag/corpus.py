@@ -72,6 +72,7 @@ class FileEntry:
     source: str
     hash: str
     chunks: list[str]
+    chunking: str  # per file: a re-chunking interrupted half-way must redo the rest next time
 
 
 @dataclass
@@ -79,7 +80,6 @@ class Manifest:
     """What the index holds, per file. Written only after the chunks are in the store."""
 
     embedder: str = ""
-    chunking: str = ""
     files: dict[str, FileEntry] = field(default_factory=dict)
 
     @classmethod
@@ -89,14 +89,12 @@ class Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(
             embedder=data.get("embedder", ""),
-            chunking=data.get("chunking", ""),
             files={k: FileEntry(**v) for k, v in data.get("files", {}).items()},
         )
 
     def save(self, path: Path) -> None:
         data = {
             "embedder": self.embedder,
-            "chunking": self.chunking,
             "files": {k: vars(v) for k, v in sorted(self.files.items())},
         }
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -95,7 +95,7 @@ class Index:
                 continue
             digest = content_hash(text)
             entry = self.manifest.files.get(str(file.path))
-            if entry and entry.hash == digest and self.manifest.chunking == self.chunking:
+            if entry and entry.hash == digest and entry.chunking == self.chunking:
                 report.unchanged += 1
             else:
                 to_embed.append((file, text, digest))
@@ -180,18 +180,15 @@ class Index:
             on_progress(file.source, report.chunks_embedded, total)
         # The manifest is written only once the chunks are stored: a crash before this line
         # leaves the file marked as not (or differently) indexed, so the next ingest redoes it.
-        self.manifest.files[str(file.path)] = FileEntry(file.source, digest, [c.id for c in chunks])
+        self.manifest.files[str(file.path)] = FileEntry(file.source, digest, [c.id for c in chunks], self.chunking)
         self.manifest.embedder = self._embedder.name
-        self.manifest.chunking = self.chunking
         self.manifest.save(self._manifest_path)
 
     def _remove(self, path: str) -> None:
-        entry = self.manifest.files.get(path)
-        store = self._store()
-        store.delete(ref_doc_id=path)
-        if entry and entry.chunks:
-            store.delete_nodes(node_ids=entry.chunks)
-        if entry:
+        # By source document, not by the manifest's ids: this also catches chunks stored by a
+        # run that died before it could record them.
+        self._store().delete(ref_doc_id=path)
+        if path in self.manifest.files:
             del self.manifest.files[path]
             self.manifest.save(self._manifest_path)
 

@@ -89,3 +89,12 @@ def test_ask_reads_the_focused_sentences_one_at_a_time_and_cites_each(settings, 
     assert result.text == "Lee will meet Premier Li Qiang and Zhao Leji [%d]." % result.citations[0].n
     assert [(c.passage.source, c.passage.span) for c in result.citations] == [("corpus/000_2700a83b44745f36.txt", "L3")]
     assert result.timings["total"] >= result.timings["retrieve"] > 0
+
+
+def test_new_chunk_settings_re_embed_every_file(settings, corpus):
+    from dataclasses import replace
+
+    Rag(settings).ingest([corpus])
+    report = Rag(replace(settings, chunk_tokens=120)).ingest([corpus])
+    assert len(report.indexed) == 2 and report.unchanged == 0
+    assert Rag(replace(settings, chunk_tokens=120)).ingest([corpus]).chunks_embedded == 0
