@@ -29,7 +29,7 @@ _DECLINE_RE = re.compile(
     r"\bnot (mentioned|stated|provided|specified|given)\b|\bno information\b",
     re.IGNORECASE,
 )
-_CITATION_RE = re.compile(r"\s*\[\d+\]")
+_CITATION_RE = re.compile(r"\s*\[(\d+)\]")
 MIN_SUPPORT = 0.6  # share of a claim's content words its passage must contain
 SAME_CLAIM = 0.8  # claims sharing this much of their words are one claim with two citations
 EXTRACT_MAX_TOKENS = 60
@@ -110,9 +110,18 @@ def _render_claim(claim: _Claim) -> str:
     return body + "".join(f" [{n}]" for n in claim.sources).replace("] [", "][") + end
 
 
+def cited_numbers(text: str) -> list[int]:
+    """The n of every [n] marker in an answer, in order of appearance."""
+    return [int(n) for n in _CITATION_RE.findall(text)]
+
+
+def without_citations(text: str) -> str:
+    return _CITATION_RE.sub("", text)
+
+
 def _claim_text(raw: str) -> str:
     """The model's reply as a claim, or "" when it declined."""
-    text = _CITATION_RE.sub("", raw).strip().strip('"').strip()
+    text = without_citations(raw).strip().strip('"').strip()
     if not text or _DECLINE_RE.search(text) or ABSTENTION.lower().rstrip(".") in text.lower():
         return ""
     return " ".join(text.split())

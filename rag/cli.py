@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from rag import render
+from rag import evals, render
 from rag.config import ConfigError, load_settings
+from rag.dataset import DatasetError
 from rag.embedded_llm import ModelFileError
 from rag.index import IndexUnusable
 from rag.pipeline import Rag
@@ -33,7 +35,7 @@ def _handles_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except ConfigError as exc:
+        except (ConfigError, DatasetError, evals.ThresholdError) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
         except (IndexUnusable, ModelFileError) as exc:
@@ -47,6 +49,7 @@ def _handles_errors(command):
 
 
 def open_rag(index_dir: Path | None = None, k: int | None = None) -> Rag:
+    """A pipeline on the configured settings, with the command line's index folder and k applied."""
     rag = Rag(load_settings({"index_dir": index_dir, "k": k}))
     rag.on_assemble = _assembly_progress()
     return rag
@@ -143,3 +146,51 @@ def chat(k: K = None, index_dir: IndexDir = None) -> None:
     rag = open_rag(index_dir, k)
     ensure_corpus(rag)
     run(rag)
+
+
+@app.command("eval")
+@_handles_errors
+def eval_command(
+    dataset: Annotated[Path, typer.Argument(help="A JSONL file of gold questions, or a folder with corpus/ and questions.jsonl.")],
+    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Score retrieval only; no model is run.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Evaluate the first N questions.")] = None,
+    sample: Annotated[Optional[int], typer.Option("--sample", min=1, help="Evaluate a random sample of N questions.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --sample.")] = 0,
+    k: K = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the JSON report (a .md summary goes beside it).")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier report: print the change of every metric.")] = None,
+    minimum: Annotated[Optional[list[str]], typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
+    maximum: Annotated[Optional[list[str]], typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
+    thresholds: Annotated[Path, typer.Option("--thresholds", help="Thresholds file, read by dataset name.")] = evals.THRESHOLDS_FILE,
+    index_dir: IndexDir = None,
+) -> None:
+    """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""
+    from rag.dataset import load, select
+
+    gold = load(dataset)
+    questions = select(gold.questions, limit, sample, seed)
+    limits = evals.thresholds_for(gold.name, thresholds, minimum or [], maximum or [])
+    previous = evals.load_baseline(baseline) if baseline else {}
+    settings = load_settings({"index_dir": index_dir, "k": k})
+    rag = _eval_rag(gold, settings)
+    started = time.perf_counter()
+    with render.progress() as bar:
+        task = bar.add_task(f"Evaluating {gold.name}", total=len(questions))
+        results = evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task))
+    data = evals.report(gold, results, settings.k, retrieval_only, rag, limits, time.perf_counter() - started)
+    render.eval_report(data, evals.deltas(data["metrics"], previous))
+    report_path = out or settings.index_dir / evals.REPORTS_DIR / f"{gold.name}.json"
+    render.notice(f"Report: {report_path} · summary: {evals.write_report(data, report_path)}")
+    if not data["passed"]:
+        raise typer.Exit(EXIT_FAILURE)
+
+
+def _eval_rag(gold, settings) -> Rag:
+    """A benchmark folder brings its own corpus, indexed apart and reused while unchanged."""
+    if gold.corpus is None:
+        rag = open_rag(settings.index_dir, settings.k)
+        ensure_corpus(rag)
+        return rag
+    rag = open_rag(evals.index_dir_for(gold.corpus, settings.cache_dir), settings.k)
+    _ingest(rag, [gold.corpus])
+    return rag

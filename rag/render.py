@@ -7,8 +7,10 @@ import sys
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from rich.text import Text
 
+from rag.evals import format_metric, improved
 from rag.index import IngestReport
 from rag.types import Answer, Passage
 
@@ -68,3 +70,60 @@ def error(message: str) -> None:
 
 def notice(message: str) -> None:
     err.print(Text(message, style="dim"))
+
+
+# The per-type table shows these when measured; the report holds them all.
+_BY_TYPE_COLUMNS = ("questions", "hit@1", "mrr@10", "all_gold@10", "accuracy", "token_f1", "citation_support")
+_FAILURES_SHOWN = 15
+
+
+def eval_report(data: dict, deltas: dict[str, float]) -> None:
+    """The metrics of a `rag eval` run, then thresholds and failing questions."""
+    overall = Table(title=f"{data['dataset']} · {data['mode']} · k={data['k']}", title_justify="left")
+    overall.add_column("metric")
+    overall.add_column("value", justify="right")
+    if deltas:
+        overall.add_column("Δ baseline", justify="right")
+    for name, value in data["metrics"].items():
+        row = [name, format_metric(value)]
+        if deltas:
+            delta = deltas.get(name)
+            style = "" if not delta else ("green" if improved(name, delta) else "red")
+            row.append(Text("–" if delta is None else f"{delta:+.3f}", style=style))
+        overall.add_row(*row)
+    out.print(overall)
+    types = data["metrics_by_type"]
+    if len(types) > 1:
+        columns = [c for c in _BY_TYPE_COLUMNS if c in data["metrics"]]
+        table = Table(title="by type", title_justify="left")
+        table.add_column("type")
+        for column in columns:
+            table.add_column(column, justify="right", overflow="fold")
+        for kind, metrics in types.items():
+            table.add_row(kind, *(format_metric(metrics.get(c)) for c in columns))
+        out.print(table)
+    _thresholds(data["thresholds"])
+    _failures([q for q in data["questions"] if q["passed"] is False])
+
+
+def _thresholds(items: list[dict]) -> None:
+    for item in items:
+        bound = "min" if "min" in item else "max"
+        line = f"{item['metric']} {'≥' if bound == 'min' else '≤'} {item[bound]}: "
+        if item["value"] is None:
+            out.print(Text(line + "not measured in this mode", style="dim"))
+        else:
+            verdict, style = ("ok", "green") if item["ok"] else ("MISSED", "bold red")
+            out.print(Text.assemble(line + f"{format_metric(item['value'])} ", (verdict, style)))
+
+
+def _failures(failing: list[dict]) -> None:
+    if not failing:
+        return
+    out.print(Text(f"Failing questions ({len(failing)}):", style="bold"))
+    for item in failing[:_FAILURES_SHOWN]:
+        out.print(Text.assemble(("  ✗ ", "red"), (item["id"], "bold"), f" {item['question']} — {item['reason']}"))
+        if "answer" in item:
+            out.print(Text(f"      answered: {item['answer']}", style="dim"))
+    if len(failing) > _FAILURES_SHOWN:
+        out.print(Text(f"  … and {len(failing) - _FAILURES_SHOWN} more in the report", style="dim"))

@@ -1,0 +1,388 @@
+"""Run a dataset's questions through the pipeline, score them, aggregate, gate on thresholds, report.
+
+Retrieval is scored at document level from a deep ranking (RANK_DEPTH documents), and answers
+through `Rag.ask`, the same path the CLI and the REPL use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import statistics
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rag import scoring
+from rag.dataset import Dataset, GoldQuestion
+from rag.pipeline import Rag
+from rag.scoring import RANK_DEPTH, CitationCheck, RankCheck
+from rag.types import Answer
+
+# Passages ranked per question for the document ranking; enough to reach RANK_DEPTH documents
+# when a document has several chunks among the best.
+RANKING_PASSAGES = 4 * RANK_DEPTH
+THRESHOLDS_FILE = Path("evals/thresholds.toml")
+REPORTS_DIR = "eval-reports"  # inside the index folder, unless --out says otherwise
+LOWER_IS_BETTER = re.compile(r"false_refusal|latency|tokens|_ms$")
+_METRIC_NAME = re.compile(
+    r"(hit|recall)@\d+|mrr@10|all_gold@10|questions|accuracy|answer_correct|token_f1|abstention_correct|"
+    r"false_refusal|citation_validity|citation_support|latency_p(50|95)_s|retrieval_p50_ms|"
+    r"(prompt|completion)_tokens_mean"
+)
+
+
+class ThresholdError(ValueError):
+    """A threshold that names no metric or has no number; the message says which."""
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    gold: GoldQuestion
+    k: int
+    ranked_sources: tuple[str, ...]
+    rank: RankCheck
+    retrieve_s: float
+    answer: Answer | None = None  # None in --retrieval-only runs
+    correct: bool | None = None
+    f1: float | None = None
+    citations: CitationCheck | None = None
+
+    @property
+    def scored_retrieval(self) -> bool:
+        return bool(self.gold.gold_docs)
+
+    @property
+    def passed(self) -> bool | None:
+        if self.answer is None:
+            return self.rank.hit(self.k) if self.scored_retrieval else None
+        if not self.correct:
+            return False
+        return self.answer.abstained or (self.citations.valid and all(self.citations.supported))
+
+    @property
+    def reason(self) -> str:
+        return _answer_reason(self) if self.answer is not None else _rank_reason(self)
+
+    def _support_per_citation(self) -> list[bool | None]:
+        """None where support was not judged (the citations were invalid)."""
+        judged = list(self.citations.supported)
+        return judged + [None] * (len(self.answer.citations) - len(judged))
+
+    def to_json(self) -> dict:
+        item = {
+            "id": self.gold.id,
+            "question": self.gold.question,
+            "type": self.gold.type,
+            "gold_answers": list(self.gold.answers),
+            "match": "all" if self.gold.match_all else "any",
+            "gold_docs": list(self.gold.gold_docs),
+            "retrieved_docs": [scoring.document_name(s) for s in self.ranked_sources],
+            "first_gold_rank": self.rank.first_gold_rank,
+            "retrieve_ms": round(self.retrieve_s * 1000, 2),
+            "passed": self.passed,
+            "reason": self.reason,
+        }
+        if self.answer is not None:
+            item.update(
+                answer=self.answer.text,
+                abstained=self.answer.abstained,
+                correct=self.correct,
+                token_f1=round(self.f1, 4),
+                citations=[
+                    {"n": c.n, "source": c.passage.source, "span": c.passage.span, "text": c.passage.text, "supports": ok}
+                    for c, ok in zip(self.answer.citations, self._support_per_citation())
+                ],
+                citations_valid=self.citations.valid,
+                removed_sentences=list(self.answer.removed_sentences),
+                latency_s=round(self.answer.timings.get("total", 0.0), 3),
+                usage=self.answer.usage,
+            )
+        return item
+
+
+def _rank_reason(result: QuestionResult) -> str:
+    if not result.scored_retrieval:
+        return "no gold documents: retrieval not scored"
+    if result.rank.first_gold_rank is None:
+        return f"no gold document in the top {RANK_DEPTH}"
+    where = "within" if result.rank.hit(result.k) else "outside"
+    return f"first gold document at rank {result.rank.first_gold_rank}, {where} the top {result.k}"
+
+
+def _answer_reason(result: QuestionResult) -> str:
+    gold, answer = result.gold, result.answer
+    if not gold.answerable:
+        return "abstained, as it should" if answer.abstained else "answered, but the documents do not say"
+    if answer.abstained:
+        missed = "" if result.rank.hit(RANK_DEPTH) else f" (no gold document in the top {RANK_DEPTH})"
+        return "abstained on an answerable question" + missed
+    if not result.correct:
+        text = answer.text
+        if gold.match_all:
+            missing = [g for g in gold.answers if not scoring.contains(text, g)]
+            return "missing " + ", ".join(repr(g) for g in missing)
+        return "no gold answer in it (expected " + " or ".join(repr(g) for g in gold.answers) + ")"
+    if not result.citations.valid:
+        return "right answer, but " + result.citations.reason
+    unsupported = [c.n for c, ok in zip(answer.citations, result.citations.supported) if not ok]
+    if unsupported:
+        cites = ", ".join(f"[{n}]" for n in unsupported)
+        return f"right answer, but {cites} neither comes from a gold document nor holds a gold answer"
+    return "right answer, cited to a supporting passage"
+
+
+OnQuestion = Callable[[QuestionResult], None]
+
+
+def run(rag: Rag, questions: tuple[GoldQuestion, ...], k: int, retrieval_only: bool, on_question: OnQuestion | None = None) -> list[QuestionResult]:
+    results = []
+    for gold in questions:
+        result = evaluate_question(rag, gold, k, retrieval_only)
+        results.append(result)
+        if on_question:
+            on_question(result)
+    return results
+
+
+def evaluate_question(rag: Rag, gold: GoldQuestion, k: int, retrieval_only: bool) -> QuestionResult:
+    started = time.perf_counter()
+    passages = rag.retrieve(gold.question, RANKING_PASSAGES)
+    retrieve_s = time.perf_counter() - started
+    ranked = tuple(scoring.rank_documents([p.source for p in passages]))
+    result = QuestionResult(gold, k, ranked, scoring.check_ranking(gold, list(ranked)), retrieve_s)
+    if retrieval_only:
+        return result
+    answer = rag.ask(gold.question, k)
+    return replace(
+        result,
+        answer=answer,
+        correct=scoring.is_correct(gold, answer),
+        f1=scoring.token_f1(gold, answer),
+        citations=scoring.check_citations(gold, answer) if not answer.abstained else CitationCheck(True, ()),
+    )
+
+
+# -- aggregation ------------------------------------------------------------------------------
+
+
+def aggregate(results: list[QuestionResult], k: int) -> dict[str, float]:
+    """Every metric the results allow; a metric with no question to measure it on is left out."""
+    metrics: dict[str, float] = {"questions": len(results)}
+    metrics.update(_retrieval_metrics([r for r in results if r.scored_retrieval], k))
+    if results:
+        metrics["retrieval_p50_ms"] = statistics.median(r.retrieve_s for r in results) * 1000
+    answered = [r for r in results if r.answer is not None]
+    if answered:
+        metrics.update(_answer_metrics(answered))
+    return {name: round(value, 4) for name, value in metrics.items()}
+
+
+def by_type(results: list[QuestionResult], k: int) -> dict[str, dict[str, float]]:
+    types = sorted({r.gold.type for r in results})
+    return {t: aggregate([r for r in results if r.gold.type == t], k) for t in types}
+
+
+def _retrieval_metrics(scored: list[QuestionResult], k: int) -> dict[str, float]:
+    if not scored:
+        return {}
+    metrics = {f"hit@{c}": _mean(r.rank.hit(c) for r in scored) for c in sorted({1, k, 5, RANK_DEPTH})}
+    for cutoff in sorted({k, RANK_DEPTH}):
+        metrics[f"recall@{cutoff}"] = _mean(r.rank.recall(cutoff, len(r.gold.gold_docs)) for r in scored)
+    metrics[f"mrr@{RANK_DEPTH}"] = _mean(r.rank.reciprocal_rank for r in scored)
+    several = [r for r in scored if len(set(r.gold.gold_docs)) > 1]
+    if several:
+        metrics[f"all_gold@{RANK_DEPTH}"] = _mean(r.rank.recall(RANK_DEPTH, len(r.gold.gold_docs)) == 1 for r in several)
+    return metrics
+
+
+def _answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
+    answerable = [r for r in results if r.gold.answerable]
+    unanswerable = [r for r in results if not r.gold.answerable]
+    cited = [r for r in answerable if not r.answer.abstained]
+    latencies = sorted(r.answer.timings.get("total", 0.0) for r in results)
+    metrics = {"accuracy": _mean(r.correct for r in results)}
+    if answerable:
+        metrics["answer_correct"] = _mean(r.correct for r in answerable)
+        metrics["token_f1"] = _mean(r.f1 for r in answerable)
+        metrics["false_refusal"] = _mean(r.answer.abstained for r in answerable)
+    if unanswerable:
+        metrics["abstention_correct"] = _mean(r.answer.abstained for r in unanswerable)
+    if cited:
+        metrics["citation_validity"] = _mean(r.citations.valid for r in cited)
+        metrics["citation_support"] = _mean(
+            _mean(r.citations.supported) if r.citations.supported else 0.0 for r in cited
+        )
+    metrics["latency_p50_s"] = statistics.median(latencies)
+    metrics["latency_p95_s"] = latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)]
+    metrics["prompt_tokens_mean"] = _mean(r.answer.usage.get("prompt_tokens", 0) for r in results)
+    metrics["completion_tokens_mean"] = _mean(r.answer.usage.get("completion_tokens", 0) for r in results)
+    return metrics
+
+
+def _mean(values) -> float:
+    values = [float(v) for v in values]
+    return sum(values) / len(values) if values else 0.0
+
+
+# -- thresholds and baselines -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Threshold:
+    metric: str
+    bound: str  # "min" or "max"
+    limit: float
+
+    def holds(self, value: float) -> bool:
+        return value >= self.limit if self.bound == "min" else value <= self.limit
+
+
+@dataclass(frozen=True)
+class GateResult:
+    threshold: Threshold
+    value: float | None  # None: not measured in this run (e.g. answer metrics under --retrieval-only)
+
+    @property
+    def ok(self) -> bool:
+        return self.value is None or self.threshold.holds(self.value)
+
+
+def thresholds_from_file(path: Path, dataset: str) -> list[Threshold]:
+    """The [DATASET.min] and [DATASET.max] tables of a thresholds file, if it has them."""
+    if not path.is_file():
+        return []
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get(dataset, {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ThresholdError(f"{path}: not valid TOML ({exc})") from exc
+    unknown = set(table) - {"min", "max"}
+    if unknown:
+        raise ThresholdError(f"{path}: [{dataset}] may hold only min and max tables, not {', '.join(sorted(unknown))}")
+    return [_threshold(name, bound, value, str(path)) for bound in ("min", "max") for name, value in table.get(bound, {}).items()]
+
+
+def thresholds_from_flags(flags: list[str], bound: str) -> list[Threshold]:
+    parsed = []
+    for flag in flags:
+        name, sep, value = flag.partition("=")
+        if not sep:
+            raise ThresholdError(f"--{bound} {flag!r}: write it as METRIC=VALUE, e.g. --{bound} hit@1=0.9")
+        parsed.append(_threshold(name.strip(), bound, value.strip(), f"--{bound}"))
+    return parsed
+
+
+def _threshold(name: str, bound: str, value, where: str) -> Threshold:
+    if not _METRIC_NAME.fullmatch(name):
+        raise ThresholdError(f"{where}: no metric called {name!r}")
+    try:
+        return Threshold(name, bound, float(value))
+    except (TypeError, ValueError):
+        raise ThresholdError(f"{where}: {name} needs a number, got {value!r}") from None
+
+
+def thresholds_for(dataset: str, path: Path, minimum: list[str], maximum: list[str]) -> list[Threshold]:
+    """The dataset's thresholds from the file, each replaced by a --min/--max flag on the same metric."""
+    if path != THRESHOLDS_FILE and not path.is_file():
+        raise ThresholdError(f"{path}: no such thresholds file")
+    merged = {(t.metric, t.bound): t for t in thresholds_from_file(path, dataset)}
+    flags = thresholds_from_flags(minimum, "min") + thresholds_from_flags(maximum, "max")
+    merged.update({(t.metric, t.bound): t for t in flags})
+    return list(merged.values())
+
+
+def gate(metrics: dict[str, float], thresholds: list[Threshold]) -> list[GateResult]:
+    return [GateResult(t, metrics.get(t.metric)) for t in thresholds]
+
+
+def load_baseline(path: Path) -> dict[str, float]:
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ThresholdError(f"{path}: not a rag eval report ({exc.__class__.__name__})") from None
+    return {name: value for name, value in metrics.items() if isinstance(value, (int, float))}
+
+
+def deltas(metrics: dict[str, float], baseline: dict[str, float]) -> dict[str, float]:
+    return {name: round(value - baseline[name], 4) for name, value in metrics.items() if name in baseline}
+
+
+def improved(metric: str, delta: float) -> bool:
+    return delta < 0 if LOWER_IS_BETTER.search(metric) else delta > 0
+
+
+# -- the report -------------------------------------------------------------------------------
+
+
+def index_dir_for(corpus: Path, base: Path) -> Path:
+    """A benchmark corpus gets its own index, one per corpus folder, reused while its files match."""
+    digest = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
+    return base / "eval-indexes" / f"{corpus.resolve().parent.name}-{digest}"
+
+
+def report(dataset: Dataset, results: list[QuestionResult], k: int, retrieval_only: bool, rag: Rag, thresholds: list[Threshold], seconds: float) -> dict:
+    metrics = aggregate(results, k)
+    gates = gate(metrics, thresholds)
+    return {
+        "dataset": dataset.name,
+        "mode": "retrieval-only" if retrieval_only else "full",
+        "k": k,
+        "model": None if retrieval_only else rag.llm_name,
+        "embedder": rag.embedder.name,
+        "index_dir": str(rag.settings.index_dir),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 1),
+        "metrics": metrics,
+        "metrics_by_type": by_type(results, k),
+        "thresholds": [
+            {"metric": g.threshold.metric, g.threshold.bound: g.threshold.limit, "value": g.value, "ok": g.ok}
+            for g in gates
+        ],
+        "passed": all(g.ok for g in gates),
+        "questions": [r.to_json() for r in results],
+    }
+
+
+def markdown(data: dict) -> str:
+    metrics, types = data["metrics"], data["metrics_by_type"]
+    names = list(metrics)
+    lines = [
+        f"## rag eval: {data['dataset']} ({data['mode']}, k={data['k']}, {metrics['questions']} questions)",
+        "",
+        "| metric | all | " + " | ".join(types) + " |",
+        "|---|---:|" + "---:|" * len(types),
+    ]
+    for name in names:
+        cells = [format_metric(metrics.get(name))] + [format_metric(types[t].get(name)) for t in types]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if data["thresholds"]:
+        lines += ["", "| threshold | limit | value | |", "|---|---:|---:|---|"]
+        for item in data["thresholds"]:
+            bound = "min" if "min" in item else "max"
+            verdict = "not measured" if item["value"] is None else ("ok" if item["ok"] else "**missed**")
+            lines.append(f"| {item['metric']} {bound} | {item[bound]} | {format_metric(item['value'])} | {verdict} |")
+    failing = [q for q in data["questions"] if q["passed"] is False]
+    if failing:
+        lines += ["", f"Failing questions ({len(failing)}):", ""]
+        lines += [f"- `{q['id']}` {q['question']} — {q['reason']}" for q in failing]
+    return "\n".join(lines) + "\n"
+
+
+def format_metric(value) -> str:
+    if value is None:
+        return "–"
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+
+def write_report(data: dict, path: Path) -> Path:
+    """Write the JSON report and the Markdown summary beside it; returns the summary's path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    summary = path.with_suffix(".md")
+    summary.write_text(markdown(data), encoding="utf-8")
+    return summary

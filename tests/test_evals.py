@@ -1,0 +1,164 @@
+"""Datasets, aggregation, thresholds and the CI gate of `rag eval`."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from rag import evals, scoring
+from rag.dataset import DatasetError, GoldQuestion, load, select
+from rag.pipeline import Rag
+from rag.types import Answer
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "evals" / "seeds.jsonl"
+THRESHOLDS = REPO / "evals" / "thresholds.toml"
+
+
+def write_lines(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_the_seeds_gold_set_has_what_the_product_promises():
+    questions = load(SEEDS).questions
+    assert len(questions) >= 20
+    assert sum(not q.answerable for q in questions) >= 5
+    lee = next(q for q in questions if q.question == "Who does Lee meet in Beijing?")
+    assert lee.match_all and set(lee.answers) == {"Xi Jinping", "Li Qiang", "Zhao Leji"}
+
+
+def test_a_broken_dataset_line_is_reported_with_its_line_number(tmp_path):
+    path = write_lines(tmp_path / "q.jsonl", '{"id": "a", "question": "Q?", "answers": ["x"]}', "{not json")
+    with pytest.raises(DatasetError, match=r"q\.jsonl:2: not valid JSON"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "a", "question": "", "answers": ["x"]}', "non-empty string"),
+        ('{"id": "a", "question": "Q?", "answers": []}', "needs gold 'answers'"),
+        ('{"id": "a", "question": "Q?", "answers": ["x"], "match": "most"}', "'match' must be"),
+        ('{"id": "a", "question": "Q?", "answers": "x"}', "list of strings"),
+    ],
+)
+def test_invalid_questions_are_refused_with_the_reason(tmp_path, line, message):
+    with pytest.raises(DatasetError, match=message):
+        load(write_lines(tmp_path / "q.jsonl", line))
+
+
+def test_a_dataset_folder_needs_a_corpus(tmp_path):
+    write_lines(tmp_path / "questions.jsonl", '{"id": "a", "question": "Q?", "answers": ["x"]}')
+    with pytest.raises(DatasetError, match="corpus/"):
+        load(tmp_path)
+
+
+def test_a_sample_is_the_same_for_the_same_seed_and_differs_for_another():
+    questions = load(SEEDS).questions
+    first, again, other = (select(questions, None, 8, seed) for seed in (1, 1, 2))
+    assert first == again and len(first) == 8 and first != other
+    assert select(questions, 3, None, 0) == questions[:3]
+
+
+def ranked(gold_rank: int | None, gold: GoldQuestion) -> evals.QuestionResult:
+    sources = [f"corpus/other-{i}.txt" for i in range(5)]
+    if gold_rank:
+        sources[gold_rank - 1] = "corpus/" + gold.gold_docs[0]
+    return evals.QuestionResult(gold, 4, tuple(sources), scoring.check_ranking(gold, sources), 0.002)
+
+
+def test_aggregates_are_per_type_and_leave_out_what_was_not_measured():
+    one = GoldQuestion("1", "?", ("x",), "bridge", ("g.txt",))
+    two = GoldQuestion("2", "?", ("x",), "comparison", ("g.txt",))
+    none = GoldQuestion("3", "?", (), "unanswerable", ())
+    results = [ranked(1, one), ranked(3, two), ranked(None, none)]
+    metrics = evals.aggregate(results, 4)
+    assert metrics["questions"] == 3
+    assert metrics["hit@1"] == 0.5 and metrics["hit@4"] == 1.0
+    assert metrics["mrr@10"] == pytest.approx((1 + 1 / 3) / 2, abs=1e-4)
+    assert "accuracy" not in metrics  # retrieval-only: answers were not scored
+    assert evals.by_type(results, 4)["comparison"]["hit@1"] == 0.0
+
+
+def test_thresholds_come_from_the_file_and_a_flag_replaces_the_same_metric(tmp_path):
+    path = write_lines(tmp_path / "t.toml", "[demo.min]", '"hit@1" = 0.9', "accuracy = 0.5", "[demo.max]", "false_refusal = 0.2")
+    limits = evals.thresholds_for("demo", path, ["hit@1=0.5"], [])
+    by_metric = {(t.metric, t.bound): t.limit for t in limits}
+    assert by_metric == {("hit@1", "min"): 0.5, ("accuracy", "min"): 0.5, ("false_refusal", "max"): 0.2}
+    gates = evals.gate({"hit@1": 0.6, "false_refusal": 0.3}, limits)
+    verdicts = {g.threshold.metric: (g.value, g.ok) for g in gates}
+    assert verdicts == {"hit@1": (0.6, True), "accuracy": (None, True), "false_refusal": (0.3, False)}
+
+
+@pytest.mark.parametrize("flag", ["hti@1=0.5", "hit@1", "hit@1=high"])
+def test_a_threshold_on_no_metric_or_without_a_number_is_refused(flag):
+    with pytest.raises(evals.ThresholdError):
+        evals.thresholds_from_flags([flag], "min")
+
+
+def test_baseline_deltas_know_which_way_is_better(tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"metrics": {"hit@1": 0.8, "latency_p50_s": 3.0}}))
+    changes = evals.deltas({"hit@1": 0.9, "latency_p50_s": 4.0, "accuracy": 0.5}, evals.load_baseline(old))
+    assert changes == {"hit@1": 0.1, "latency_p50_s": 1.0}
+    assert evals.improved("hit@1", 0.1) and not evals.improved("latency_p50_s", 1.0)
+    with pytest.raises(evals.ThresholdError, match="not a rag eval report"):
+        evals.load_baseline(write_lines(tmp_path / "bad.json", "[]"))
+
+
+# -- with the real embedder and Chroma --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_rag(tmp_path_factory):
+    from rag.config import Settings
+
+    root = tmp_path_factory.mktemp("evals")
+    rag = Rag(Settings(index_dir=root / "index", cache_dir=root / "cache", threads=2))
+    rag.ingest()
+    return rag
+
+
+def seeds_gate(rag: Rag, k: int) -> list[evals.GateResult]:
+    questions = load(SEEDS).questions
+    metrics = evals.aggregate(evals.run(rag, questions, k, retrieval_only=True), k)
+    return evals.gate(metrics, evals.thresholds_for("seeds", THRESHOLDS, [], []))
+
+
+def test_the_seeds_retrieval_gate_holds_on_the_real_index(seeds_rag):
+    gates = seeds_gate(seeds_rag, 4)
+    assert any(g.value is not None for g in gates), "the thresholds file gates seeds retrieval"
+    assert all(g.ok for g in gates), [(g.threshold, g.value) for g in gates if not g.ok]
+
+
+def test_deliberately_broken_retrieval_fails_the_gate(seeds_rag, monkeypatch):
+    shuffler = random.Random(7)
+    honest = seeds_rag.retrieve
+
+    def shuffled(question, k=None):
+        passages = honest(question, k)
+        return shuffler.sample(passages, len(passages))
+
+    monkeypatch.setattr(seeds_rag, "retrieve", shuffled)
+    gates = seeds_gate(seeds_rag, 1)
+    assert not all(g.ok for g in gates)
+
+
+def test_a_full_run_scores_answers_through_the_pipeline(seeds_rag, fake_llm):
+    """The answer path is Rag.ask, the same one the CLI uses; a fake model that answers with sentences about Monday, and about Seoul whatever they say."""
+    rag = Rag(seeds_rag.settings, llm=fake_llm(lambda q, s: s if "Monday" in s or "Seoul" in q else "NONE"))
+    questions = tuple(q for q in load(SEEDS).questions if q.id in ("xi-meeting-day", "seoul-population"))
+    results = {r.gold.id: r for r in evals.run(rag, questions, 4, retrieval_only=False)}
+    assert results["xi-meeting-day"].correct and results["xi-meeting-day"].passed
+    assert not results["seoul-population"].correct
+    metrics = evals.aggregate(list(results.values()), 4)
+    assert metrics["answer_correct"] == 1.0 and metrics["abstention_correct"] == 0.0
+    report = evals.report(load(SEEDS), list(results.values()), 4, False, rag, [], 1.0)
+    row = next(q for q in report["questions"] if q["id"] == "xi-meeting-day")
+    assert row["retrieved_docs"][0] == "000_2700a83b44745f36.txt"
+    assert row["citations"] and all(c["supports"] for c in row["citations"])
