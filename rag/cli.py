@@ -162,7 +162,7 @@ def eval_command(
     minimum: Annotated[Optional[list[str]], typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
     maximum: Annotated[Optional[list[str]], typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
     thresholds: Annotated[Path, typer.Option("--thresholds", help="Thresholds file, read by dataset name.")] = evals.THRESHOLDS_FILE,
-    index_dir: IndexDir = None,
+    index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")] = None,
 ) -> None:
     """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""
     from rag.dataset import load, select
@@ -172,7 +172,7 @@ def eval_command(
     limits = evals.thresholds_for(gold.name, thresholds, minimum or [], maximum or [])
     previous = evals.load_baseline(baseline) if baseline else {}
     settings = load_settings({"index_dir": index_dir, "k": k})
-    rag = _eval_rag(gold, settings)
+    rag = _eval_rag(gold, settings, index_dir)
     started = time.perf_counter()
     with render.progress() as bar:
         task = bar.add_task(f"Evaluating {gold.name}", total=len(questions))
@@ -180,17 +180,22 @@ def eval_command(
     data = evals.report(gold, results, settings.k, retrieval_only, rag, limits, time.perf_counter() - started)
     render.eval_report(data, evals.deltas(data["metrics"], previous))
     report_path = out or settings.index_dir / evals.REPORTS_DIR / f"{gold.name}.json"
-    render.notice(f"Report: {report_path} · summary: {evals.write_report(data, report_path)}")
+    try:
+        render.notice(f"Report: {report_path} · summary: {evals.write_report(data, report_path)}")
+    except OSError as exc:
+        render.error(f"cannot write the report to {report_path}: {exc.strerror}")
+        raise typer.Exit(EXIT_FAILURE) from None
     if not data["passed"]:
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _eval_rag(gold, settings) -> Rag:
-    """A benchmark folder brings its own corpus, indexed apart and reused while unchanged."""
+def _eval_rag(gold, settings, index_dir: Path | None) -> Rag:
+    """A benchmark folder brings its own corpus, indexed apart (unless --index-dir says where) and
+    reused while unchanged."""
     if gold.corpus is None:
         rag = open_rag(settings.index_dir, settings.k)
         ensure_corpus(rag)
         return rag
-    rag = open_rag(evals.index_dir_for(gold.corpus, settings.cache_dir), settings.k)
+    rag = open_rag(index_dir or evals.index_dir_for(gold.corpus, settings.cache_dir), settings.k)
     _ingest(rag, [gold.corpus])
     return rag

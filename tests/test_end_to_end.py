@@ -138,3 +138,54 @@ def test_chat_answers_shows_sources_and_exits_on_ctrl_d(offline):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
+
+
+def test_eval_scores_real_answers_and_the_report_says_why_each_passed_or_failed(offline):
+    result = offline("eval", str(GOLD), "--limit", "3", "--out", "report.json")
+    assert result.returncode == 0, result.stderr
+    for metric in ("hit@1", "mrr@10", "accuracy", "token_f1", "citation_validity", "latency_p50_s"):
+        assert metric in result.stdout
+    report = json.loads((offline.workdir / "report.json").read_text())
+    assert report["metrics"]["questions"] == 3 and report["mode"] == "full"
+    lee = report["questions"][0]
+    assert lee["question"] == "Who does Lee meet in Beijing?"
+    assert lee["retrieved_docs"][0] == "000_2700a83b44745f36.txt"
+    assert lee["correct"] is True and lee["citations"] and lee["reason"]
+    assert {"id", "type", "answer", "abstained", "latency_s"} <= set(lee)
+    assert "| accuracy |" in (offline.workdir / "report.md").read_text()
+
+
+def test_eval_exits_1_when_a_threshold_is_missed(offline):
+    result = offline("eval", str(GOLD), "--retrieval-only", "--min", "hit@1=1.01")
+    assert result.returncode == 1, result.stderr
+    assert "MISSED" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/no/such/questions.jsonl"], "no such file or folder"),
+        ([str(GOLD), "--min", "hti@1=0.5"], "no metric called 'hti@1'"),
+        ([str(GOLD), "--thresholds", "/no/such.toml"], "no such thresholds file"),
+    ],
+)
+def test_eval_usage_errors_are_one_line_and_exit_2(offline, args, message):
+    result = offline("eval", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_benchmark_folder_gets_its_own_index_reused_while_the_corpus_is_unchanged(offline, tmp_path):
+    bench = tmp_path / "minibench"
+    shutil.copytree(seeds_dir(), bench / "corpus")
+    shutil.copy(GOLD, bench / "questions.jsonl")
+    index = tmp_path / "bench-index"
+    first = offline("eval", str(bench), "--retrieval-only", "--index-dir", str(index))
+    assert first.returncode == 0, first.stderr
+    assert "2 file(s)" in first.stderr and (index / "manifest.json").exists()
+    again = offline("eval", str(bench), "--retrieval-only", "--index-dir", str(index))
+    assert "0 chunk(s) embedded" in again.stderr and "2 unchanged" in again.stderr
+    assert "minibench · retrieval-only" in again.stdout
