@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rag import evals, render
+from rag import evals, render, thresholds
 from rag.config import ConfigError, load_settings
 from rag.dataset import DatasetError
 from rag.embedded_llm import ModelFileError
@@ -35,7 +35,7 @@ def _handles_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ConfigError, DatasetError, evals.ThresholdError) as exc:
+        except (ConfigError, DatasetError, thresholds.ThresholdError) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
         except (IndexUnusable, ModelFileError) as exc:
@@ -161,7 +161,7 @@ def eval_command(
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier report: print the change of every metric.")] = None,
     minimum: Annotated[Optional[list[str]], typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
     maximum: Annotated[Optional[list[str]], typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
-    thresholds: Annotated[Path, typer.Option("--thresholds", help="Thresholds file, read by dataset name.")] = evals.THRESHOLDS_FILE,
+    thresholds_file: Annotated[Path, typer.Option("--thresholds", help="Thresholds file, read by dataset name.")] = thresholds.THRESHOLDS_FILE,
     index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")] = None,
 ) -> None:
     """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""
@@ -169,8 +169,8 @@ def eval_command(
 
     gold = load(dataset)
     questions = select(gold.questions, limit, sample, seed)
-    limits = evals.thresholds_for(gold.name, thresholds, minimum or [], maximum or [])
-    previous = evals.load_baseline(baseline) if baseline else {}
+    limits = thresholds.for_dataset(gold.name, thresholds_file, minimum or [], maximum or [])
+    previous = thresholds.load_baseline(baseline) if baseline else {}
     settings = load_settings({"index_dir": index_dir, "k": k})
     rag = _eval_rag(gold, settings, index_dir)
     started = time.perf_counter()
@@ -178,7 +178,7 @@ def eval_command(
         task = bar.add_task(f"Evaluating {gold.name}", total=len(questions))
         results = evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task))
     data = evals.report(gold, results, settings.k, retrieval_only, rag, limits, time.perf_counter() - started)
-    render.eval_report(data, evals.deltas(data["metrics"], previous))
+    render.eval_report(data, thresholds.deltas(data["metrics"], previous))
     report_path = out or settings.index_dir / evals.REPORTS_DIR / f"{gold.name}.json"
     try:
         render.notice(f"Report: {report_path} · summary: {evals.write_report(data, report_path)}")

@@ -9,10 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 import statistics
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -22,25 +20,13 @@ from rag import scoring
 from rag.dataset import Dataset, GoldQuestion
 from rag.pipeline import Rag
 from rag.scoring import RANK_DEPTH, CitationCheck, RankCheck
+from rag.thresholds import Threshold, gate
 from rag.types import Answer
 
 # Passages ranked per question for the document ranking; enough to reach RANK_DEPTH documents
 # when a document has several chunks among the best.
 RANKING_PASSAGES = 4 * RANK_DEPTH
-THRESHOLDS_FILE = Path("evals/thresholds.toml")
 REPORTS_DIR = "eval-reports"  # inside the index folder, unless --out says otherwise
-LOWER_IS_BETTER = re.compile(r"false_refusal|latency|tokens|_ms$")
-_METRIC_NAME = re.compile(
-    r"(hit|recall)@\d+|mrr@10|all_gold@10|questions|accuracy|answer_correct|token_f1|abstention_correct|"
-    r"false_refusal|citation_validity|citation_support|latency_p(50|95)_s|retrieval_p50_ms|"
-    r"(prompt|completion)_tokens_mean"
-)
-
-
-class ThresholdError(ValueError):
-    """A threshold that names no metric or has no number; the message says which."""
-
-
 @dataclass(frozen=True)
 class QuestionResult:
     gold: GoldQuestion
@@ -164,7 +150,7 @@ def evaluate_question(rag: Rag, gold: GoldQuestion, k: int, retrieval_only: bool
         answer=answer,
         correct=scoring.is_correct(gold, answer),
         f1=scoring.token_f1(gold, answer),
-        citations=scoring.check_citations(gold, answer) if not answer.abstained else CitationCheck(True, ()),
+        citations=scoring.check_citations(gold, answer),
     )
 
 
@@ -228,92 +214,6 @@ def _answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
 def _mean(values) -> float:
     values = [float(v) for v in values]
     return sum(values) / len(values) if values else 0.0
-
-
-# -- thresholds and baselines -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Threshold:
-    metric: str
-    bound: str  # "min" or "max"
-    limit: float
-
-    def holds(self, value: float) -> bool:
-        return value >= self.limit if self.bound == "min" else value <= self.limit
-
-
-@dataclass(frozen=True)
-class GateResult:
-    threshold: Threshold
-    value: float | None  # None: not measured in this run (e.g. answer metrics under --retrieval-only)
-
-    @property
-    def ok(self) -> bool:
-        return self.value is None or self.threshold.holds(self.value)
-
-
-def thresholds_from_file(path: Path, dataset: str) -> list[Threshold]:
-    """The [DATASET.min] and [DATASET.max] tables of a thresholds file, if it has them."""
-    if not path.is_file():
-        return []
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get(dataset, {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ThresholdError(f"{path}: not valid TOML ({exc})") from exc
-    unknown = set(table) - {"min", "max"}
-    if unknown:
-        raise ThresholdError(f"{path}: [{dataset}] may hold only min and max tables, not {', '.join(sorted(unknown))}")
-    return [_threshold(name, bound, value, str(path)) for bound in ("min", "max") for name, value in table.get(bound, {}).items()]
-
-
-def thresholds_from_flags(flags: list[str], bound: str) -> list[Threshold]:
-    parsed = []
-    for flag in flags:
-        name, sep, value = flag.partition("=")
-        if not sep:
-            raise ThresholdError(f"--{bound} {flag!r}: write it as METRIC=VALUE, e.g. --{bound} hit@1=0.9")
-        parsed.append(_threshold(name.strip(), bound, value.strip(), f"--{bound}"))
-    return parsed
-
-
-def _threshold(name: str, bound: str, value, where: str) -> Threshold:
-    if not _METRIC_NAME.fullmatch(name):
-        raise ThresholdError(f"{where}: no metric called {name!r}")
-    try:
-        return Threshold(name, bound, float(value))
-    except (TypeError, ValueError):
-        raise ThresholdError(f"{where}: {name} needs a number, got {value!r}") from None
-
-
-def thresholds_for(dataset: str, path: Path, minimum: list[str], maximum: list[str]) -> list[Threshold]:
-    """The dataset's thresholds from the file, each replaced by a --min/--max flag on the same metric."""
-    if path != THRESHOLDS_FILE and not path.is_file():
-        raise ThresholdError(f"{path}: no such thresholds file")
-    merged = {(t.metric, t.bound): t for t in thresholds_from_file(path, dataset)}
-    flags = thresholds_from_flags(minimum, "min") + thresholds_from_flags(maximum, "max")
-    merged.update({(t.metric, t.bound): t for t in flags})
-    return list(merged.values())
-
-
-def gate(metrics: dict[str, float], thresholds: list[Threshold]) -> list[GateResult]:
-    return [GateResult(t, metrics.get(t.metric)) for t in thresholds]
-
-
-def load_baseline(path: Path) -> dict[str, float]:
-    try:
-        metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ThresholdError(f"{path}: not a rag eval report ({exc.__class__.__name__})") from None
-    return {name: value for name, value in metrics.items() if isinstance(value, (int, float))}
-
-
-def deltas(metrics: dict[str, float], baseline: dict[str, float]) -> dict[str, float]:
-    return {name: round(value - baseline[name], 4) for name, value in metrics.items() if name in baseline}
-
-
-def improved(metric: str, delta: float) -> bool:
-    return delta < 0 if LOWER_IS_BETTER.search(metric) else delta > 0
 
 
 # -- the report -------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from rag.evals import format_metric, improved
+from rag.evals import format_metric
 from rag.index import IngestReport
+from rag.thresholds import improved
 from rag.types import Answer, Passage
 
 out = Console(highlight=False, soft_wrap=True)

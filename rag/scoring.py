@@ -81,21 +81,23 @@ def document_name(source: str) -> str:
 @dataclass(frozen=True)
 class CitationCheck:
     valid: bool  # the answer cites, and every [n] names a passage that was shown to the model
-    supported: tuple[bool, ...]  # per cited passage: from a gold doc, or holding a gold answer
+    supported: tuple[bool, ...]  # per citation of the answer: its passage is from a gold doc, or holds a gold answer
     reason: str = ""
 
 
 def check_citations(question: GoldQuestion, answer: Answer) -> CitationCheck:
+    if answer.abstained:
+        return CitationCheck(True, ())
     numbers = cited_numbers(answer.text)
-    cited = {c.n: c.passage for c in answer.citations}
     if not numbers:
         return CitationCheck(False, (), "no [n] citation in the answer")
-    unknown = sorted({n for n in numbers if n not in cited or not 1 <= n <= len(answer.passages)})
+    listed = {c.n for c in answer.citations}
+    unknown = sorted({n for n in numbers if n not in listed or not 1 <= n <= len(answer.passages)})
     if unknown:
         return CitationCheck(False, (), f"cites [{', '.join(map(str, unknown))}], not a shown passage")
     supported = tuple(
-        is_gold_doc(passage.source, question.gold_docs) or any(contains(passage.text, g) for g in question.answers)
-        for _, passage in sorted(cited.items())
+        is_gold_doc(c.passage.source, question.gold_docs) or any(contains(c.passage.text, g) for g in question.answers)
+        for c in answer.citations
     )
     return CitationCheck(True, supported)
 

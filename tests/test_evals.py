@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import evals, scoring
+from rag import evals, scoring, thresholds
 from rag.dataset import DatasetError, GoldQuestion, load, select
 from rag.pipeline import Rag
 from rag.types import Answer
@@ -87,28 +87,28 @@ def test_aggregates_are_per_type_and_leave_out_what_was_not_measured():
 
 def test_thresholds_come_from_the_file_and_a_flag_replaces_the_same_metric(tmp_path):
     path = write_lines(tmp_path / "t.toml", "[demo.min]", '"hit@1" = 0.9', "accuracy = 0.5", "[demo.max]", "false_refusal = 0.2")
-    limits = evals.thresholds_for("demo", path, ["hit@1=0.5"], [])
+    limits = thresholds.for_dataset("demo", path, ["hit@1=0.5"], [])
     by_metric = {(t.metric, t.bound): t.limit for t in limits}
     assert by_metric == {("hit@1", "min"): 0.5, ("accuracy", "min"): 0.5, ("false_refusal", "max"): 0.2}
-    gates = evals.gate({"hit@1": 0.6, "false_refusal": 0.3}, limits)
+    gates = thresholds.gate({"hit@1": 0.6, "false_refusal": 0.3}, limits)
     verdicts = {g.threshold.metric: (g.value, g.ok) for g in gates}
     assert verdicts == {"hit@1": (0.6, True), "accuracy": (None, True), "false_refusal": (0.3, False)}
 
 
 @pytest.mark.parametrize("flag", ["hti@1=0.5", "hit@1", "hit@1=high"])
 def test_a_threshold_on_no_metric_or_without_a_number_is_refused(flag):
-    with pytest.raises(evals.ThresholdError):
-        evals.thresholds_from_flags([flag], "min")
+    with pytest.raises(thresholds.ThresholdError):
+        thresholds.from_flags([flag], "min")
 
 
 def test_baseline_deltas_know_which_way_is_better(tmp_path):
     old = tmp_path / "old.json"
     old.write_text(json.dumps({"metrics": {"hit@1": 0.8, "latency_p50_s": 3.0}}))
-    changes = evals.deltas({"hit@1": 0.9, "latency_p50_s": 4.0, "accuracy": 0.5}, evals.load_baseline(old))
+    changes = thresholds.deltas({"hit@1": 0.9, "latency_p50_s": 4.0, "accuracy": 0.5}, thresholds.load_baseline(old))
     assert changes == {"hit@1": 0.1, "latency_p50_s": 1.0}
-    assert evals.improved("hit@1", 0.1) and not evals.improved("latency_p50_s", 1.0)
-    with pytest.raises(evals.ThresholdError, match="not a rag eval report"):
-        evals.load_baseline(write_lines(tmp_path / "bad.json", "[]"))
+    assert thresholds.improved("hit@1", 0.1) and not thresholds.improved("latency_p50_s", 1.0)
+    with pytest.raises(thresholds.ThresholdError, match="not a rag eval report"):
+        thresholds.load_baseline(write_lines(tmp_path / "bad.json", "[]"))
 
 
 # -- with the real embedder and Chroma --------------------------------------------------------
@@ -124,10 +124,10 @@ def seeds_rag(tmp_path_factory):
     return rag
 
 
-def seeds_gate(rag: Rag, k: int) -> list[evals.GateResult]:
+def seeds_gate(rag: Rag, k: int) -> list[thresholds.GateResult]:
     questions = load(SEEDS).questions
     metrics = evals.aggregate(evals.run(rag, questions, k, retrieval_only=True), k)
-    return evals.gate(metrics, evals.thresholds_for("seeds", THRESHOLDS, [], []))
+    return thresholds.gate(metrics, thresholds.for_dataset("seeds", THRESHOLDS, [], []))
 
 
 def test_the_seeds_retrieval_gate_holds_on_the_real_index(seeds_rag):

@@ -39,7 +39,7 @@ def result(gold: GoldQuestion, answer: Answer) -> evals.QuestionResult:
     return evals.QuestionResult(
         gold, 4, ranked, scoring.check_ranking(gold, list(ranked)), 0.01, answer,
         scoring.is_correct(gold, answer), scoring.token_f1(gold, answer),
-        scoring.check_citations(gold, answer) if not answer.abstained else scoring.CitationCheck(True, ()),
+        scoring.check_citations(gold, answer),
     )
 
 
