@@ -73,8 +73,16 @@ def notice(message: str) -> None:
     err.print(Text(message, style="dim"))
 
 
-# The per-type table shows these when measured; the report holds them all.
-_BY_TYPE_COLUMNS = ("questions", "hit@1", "mrr@10", "all_gold@10", "accuracy", "token_f1", "citation_support")
+# The per-type table shows these when measured, under short headers so it fits 80 columns.
+_BY_TYPE_COLUMNS = {
+    "questions": "n",
+    "hit@1": "hit@1",
+    "mrr@10": "mrr@10",
+    "all_gold@10": "all@10",
+    "accuracy": "acc",
+    "token_f1": "f1",
+    "citation_support": "cite ok",
+}
 _FAILURES_SHOWN = 15
 
 
@@ -96,10 +104,11 @@ def eval_report(data: dict, deltas: dict[str, float]) -> None:
     types = data["metrics_by_type"]
     if len(types) > 1:
         columns = [c for c in _BY_TYPE_COLUMNS if c in data["metrics"]]
-        table = Table(title="by type", title_justify="left")
+        renamed = ", ".join(f"{_BY_TYPE_COLUMNS[c]} = {c}" for c in columns if _BY_TYPE_COLUMNS[c] != c)
+        table = Table(title="by type", title_justify="left", caption=renamed, caption_justify="left")
         table.add_column("type")
         for column in columns:
-            table.add_column(column, justify="right", overflow="fold")
+            table.add_column(_BY_TYPE_COLUMNS[column], justify="right")
         for kind, metrics in types.items():
             table.add_row(kind, *(format_metric(metrics.get(c)) for c in columns))
         out.print(table)
