@@ -10,8 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from rag import evals, render, thresholds
-from rag.config import ConfigError, load_settings
-from rag.dataset import DatasetError
+from rag.config import ConfigError, Settings, load_settings
+from rag.dataset import Dataset, DatasetError, load, select
 from rag.embedded_llm import ModelFileError
 from rag.index import IndexUnusable
 from rag.pipeline import Rag
@@ -165,8 +165,6 @@ def eval_command(
     index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")] = None,
 ) -> None:
     """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""
-    from rag.dataset import load, select
-
     gold = load(dataset)
     questions = select(gold.questions, limit, sample, seed)
     limits = thresholds.for_dataset(gold.name, thresholds_file, minimum or [], maximum or [])
@@ -189,7 +187,7 @@ def eval_command(
         raise typer.Exit(EXIT_FAILURE)
 
 
-def _eval_rag(gold, settings, index_dir: Path | None) -> Rag:
+def _eval_rag(gold: Dataset, settings: Settings, index_dir: Path | None) -> Rag:
     """A benchmark folder brings its own corpus, indexed apart (unless --index-dir says where) and
     reused while unchanged."""
     if gold.corpus is None:

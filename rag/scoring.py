@@ -54,8 +54,10 @@ def _first_yes_no(text: str) -> str | None:
 
 def token_f1(question: GoldQuestion, answer: Answer) -> float:
     """SQuAD's token F1, best over the gold strings (all of them together under match: all)."""
-    if not question.answerable or answer.abstained:
-        return 1.0 if question.answerable == (not answer.abstained) else 0.0
+    if not question.answerable:
+        return 1.0 if answer.abstained else 0.0
+    if answer.abstained:
+        return 0.0
     predicted = normalize(without_citations(answer.text)).split()
     golds = [" ".join(question.answers)] if question.match_all else list(question.answers)
     return max(_f1(predicted, normalize(gold).split()) for gold in golds)
