@@ -1,15 +1,22 @@
-from rag.retrieve import collapse_near_duplicates, reciprocal_rank_fusion
+from rag.retrieve import collapse_near_duplicates, fuse_scores
 from rag.types import Passage
 
 
-def p(pid: str, text: str = "") -> Passage:
-    return Passage(pid, "doc.txt", text or f"text of {pid}", 1, 1)
+def p(pid: str, text: str = "", score: float = 1.0) -> Passage:
+    return Passage(pid, "doc.txt", text or f"text of {pid}", 1, 1, score)
 
 
-def test_a_passage_both_retrievers_found_beats_one_only_one_ranked_first():
-    fused = reciprocal_rank_fusion([[p("a"), p("b")], [p("c"), p("b")]])
+def test_a_passage_both_retrievers_rate_well_beats_one_only_one_ranked_first():
+    fused = fuse_scores([p("a", score=0.62), p("b", score=0.60)], [p("c", score=9.0), p("b", score=8.5)])
     assert [x.id for x in fused][0] == "b"
     assert {x.id for x in fused} == {"a", "b", "c"}
+
+
+def test_a_clear_keyword_winner_keeps_its_lead_over_a_vector_near_tie():
+    """Rank fusion would put "a" (1st by vector, 2nd by BM25) first; its BM25 score is a third of "k"'s."""
+    by_vector = [p("a", score=0.61), p("k", score=0.60)]
+    by_keyword = [p("k", score=12.0), p("a", score=4.0)]
+    assert [x.id for x in fuse_scores(by_vector, by_keyword)] == ["k", "a"]
 
 
 def test_near_duplicates_do_not_crowd_out_distinct_evidence():
