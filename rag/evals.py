@@ -109,9 +109,8 @@ def _answer_reason(result: QuestionResult) -> str:
         missed = "" if result.rank.hit(RANK_DEPTH) else f" (no gold document in the top {RANK_DEPTH})"
         return "abstained on an answerable question" + missed
     if not result.correct:
-        text = answer.text
         if gold.match_all:
-            missing = [g for g in gold.answers if not scoring.contains(text, g)]
+            missing = [g for g in gold.answers if not scoring.contains(answer.text, g)]
             return "missing " + ", ".join(repr(g) for g in missing)
         return "no gold answer in it (expected " + " or ".join(repr(g) for g in gold.answers) + ")"
     if not result.citations.valid:

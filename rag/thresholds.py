@@ -11,7 +11,7 @@ from pathlib import Path
 THRESHOLDS_FILE = Path("evals/thresholds.toml")
 LOWER_IS_BETTER = re.compile(r"false_refusal|latency|tokens|_ms$")
 _METRIC_NAME = re.compile(
-    r"(hit|recall)@\d+|mrr@10|all_gold@10|questions|accuracy|answer_correct|token_f1|abstention_correct|"
+    r"(hit|recall|mrr|all_gold)@\d+|questions|accuracy|answer_correct|token_f1|abstention_correct|"
     r"false_refusal|citation_validity|citation_support|latency_p(50|95)_s|retrieval_p50_ms|"
     r"(prompt|completion)_tokens_mean"
 )
