@@ -1,4 +1,5 @@
-"""Hybrid retrieval: vector and BM25 candidates fused by their scores, near-duplicates collapsed."""
+"""Hybrid retrieval: vector and BM25 candidates fused by their scores, re-ranked to cover every part
+of the question, near-duplicates collapsed."""
 
 from __future__ import annotations
 
