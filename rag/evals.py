@@ -239,7 +239,7 @@ def report(dataset: Dataset, results: list[QuestionResult], k: int, retrieval_on
         "metrics": metrics,
         "metrics_by_type": by_type(results, k),
         "thresholds": [
-            {"metric": g.threshold.metric, g.threshold.bound: g.threshold.limit, "value": g.value, "ok": g.ok}
+            {"metric": g.threshold.metric, "bound": g.threshold.bound, "limit": g.threshold.limit, "value": g.value, "ok": g.ok}
             for g in gates
         ],
         "passed": all(g.ok for g in gates),
@@ -262,9 +262,8 @@ def markdown(data: dict) -> str:
     if data["thresholds"]:
         lines += ["", "| threshold | limit | value | |", "|---|---:|---:|---|"]
         for item in data["thresholds"]:
-            bound = "min" if "min" in item else "max"
             verdict = "not measured" if item["value"] is None else ("ok" if item["ok"] else "**missed**")
-            lines.append(f"| {item['metric']} {bound} | {item[bound]} | {format_metric(item['value'])} | {verdict} |")
+            lines.append(f"| {item['metric']} {item['bound']} | {item['limit']} | {format_metric(item['value'])} | {verdict} |")
     failing = [q for q in data["questions"] if q["passed"] is False]
     if failing:
         lines += ["", f"Failing questions ({len(failing)}):", ""]

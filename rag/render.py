@@ -118,8 +118,7 @@ def eval_report(data: dict, deltas: dict[str, float]) -> None:
 
 def _thresholds(items: list[dict]) -> None:
     for item in items:
-        bound = "min" if "min" in item else "max"
-        line = f"{item['metric']} {'≥' if bound == 'min' else '≤'} {item[bound]}: "
+        line = f"{item['metric']} {'≥' if item['bound'] == 'min' else '≤'} {item['limit']}: "
         if item["value"] is None:
             out.print(Text(line + "not measured in this mode", style="dim"))
         else:

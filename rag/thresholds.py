@@ -49,9 +49,8 @@ def from_file(path: Path, dataset: str) -> list[Threshold]:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get(dataset, {})
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ThresholdError(f"{path}: not valid TOML ({exc})") from exc
-    unknown = set(table) - {"min", "max"}
-    if unknown:
-        raise ThresholdError(f"{path}: [{dataset}] may hold only min and max tables, not {', '.join(sorted(unknown))}")
+    if not isinstance(table, dict) or set(table) - {"min", "max"} or not all(isinstance(v, dict) for v in table.values()):
+        raise ThresholdError(f"{path}: [{dataset}] may hold only [{dataset}.min] and [{dataset}.max] tables of METRIC = VALUE")
     return [_threshold(name, bound, value, str(path)) for bound in ("min", "max") for name, value in table.get(bound, {}).items()]
 
 

@@ -95,6 +95,12 @@ def test_thresholds_come_from_the_file_and_a_flag_replaces_the_same_metric(tmp_p
     assert verdicts == {"hit@1": (0.6, True), "accuracy": (None, True), "false_refusal": (0.3, False)}
 
 
+@pytest.mark.parametrize("body", ["demo = 3", "[demo]\nmin = 0.5", "[demo.minimum]\naccuracy = 0.5"])
+def test_a_thresholds_table_of_the_wrong_shape_is_refused(tmp_path, body):
+    with pytest.raises(thresholds.ThresholdError, match=r"\[demo.min\]"):
+        thresholds.for_dataset("demo", write_lines(tmp_path / "t.toml", body), [], [])
+
+
 @pytest.mark.parametrize("flag", ["hti@1=0.5", "hit@1", "hit@1=high"])
 def test_a_threshold_on_no_metric_or_without_a_number_is_refused(flag):
     with pytest.raises(thresholds.ThresholdError):
