@@ -1,149 +1,77 @@
-"""Turn focused passages and a question into a cited Answer, checking every claim.
+"""Turn focused passages and a question into a cited Answer that the passages support.
 
-The model reads one passage at a time and either answers from it or says NONE; the pipeline,
-not the model, attaches the citation, so every [n] points at the passage the claim came from.
-A claim its passage does not support (a number it lacks, words it does not contain) is dropped;
-when nothing supported remains, the answer is the abstention phrase.
+Three ways to draft an answer, one check for all of them:
+- too little evidence: the abstention, without asking the model (it would take seconds to say
+  nothing, or worse, invent something);
+- no model (`--llm none`): the best matching sentences themselves;
+- the model, sentence by sentence (`extract`) or over all passages at once (`synthesize`).
+Every draft then goes through `verify`: citations are checked and repaired, unsupported
+sentences dropped, and when nothing supported remains the answer is the abstention.
 
-This module alone knows the citation syntax ([n]) and the abstention phrase.
+This module alone knows the abstention phrase.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 import time
-from dataclasses import dataclass
 
-from rag import resources
-from rag.llm import ChatModel, Messages
-from rag.text import content_words
+from rag import extract, synthesize
+from rag.llm import ChatModel, Draft
+from rag.models import EXTRACTIVE
 from rag.types import Answer, Citation, Passage
+from rag.verify import verify
 
 ABSTENTION = "The documents do not say."
-NOTHING_HERE = "NONE"  # what the extraction prompt asks the model to say for an unhelpful passage
-
-# Ways a small model says "not in this passage" besides the word it was asked for.
-_DECLINE_RE = re.compile(
-    rf"(?-i:\b{NOTHING_HERE}\b)|(do|does|did) not (say|mention|contain|specify|provide|state)|"
-    r"\bnot (mentioned|stated|provided|specified|given)\b|\bno information\b",
-    re.IGNORECASE,
-)
-_CITATION_RE = re.compile(r"\s*\[(\d+)\]")
-MIN_SUPPORT = 0.6  # share of a claim's content words its passage must contain
-SAME_CLAIM = 0.8  # claims sharing this much of their words are one claim with two citations
-EXTRACT_MAX_TOKENS = 60
+WEAK_EVIDENCE = "weak evidence"
+NOTHING_SUPPORTED = "nothing supported"
+EXTRACTIVE_SHARE = 0.85  # --llm none also quotes sentences scoring this close to the best one
+EXTRACTIVE_MAX = 2
 
 
-@dataclass
-class _Claim:
-    text: str
-    sources: list[int]
-
-
-@functools.cache
-def _extract_prompt() -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The system text and the worked examples of prompts/extract.txt."""
-    system, *examples = resources.prompt("extract").split("\n---\n")
-    shots = []
-    for example in examples:
-        fields = dict(line.split(": ", 1) for line in example.strip().splitlines())
-        shots.append((_ask(fields["Question"], fields["Sentence"]), fields["Answer"]))
-    return system.strip(), tuple(shots)
-
-
-def _ask(question: str, passage_text: str) -> str:
-    return f"Question: {question.strip()}\nSentence: {passage_text.strip()}"
-
-
-def build_messages(question: str, passage: Passage) -> Messages:
-    system, shots = _extract_prompt()
-    messages = [{"role": "system", "content": system}]
-    for asked, answered in shots:
-        messages += [{"role": "user", "content": asked}, {"role": "assistant", "content": answered}]
-    # Everything before the passage is the same for every call: llama.cpp reuses it from cache.
-    return messages + [{"role": "user", "content": _ask(question, passage.text)}]
-
-
-def answer(question: str, passages: list[Passage], llm: ChatModel) -> Answer:
+def answer(question: str, passages: list[Passage], llm: ChatModel | None, min_evidence: float = 0.0) -> Answer:
     started = time.perf_counter()
-    claims: list[_Claim] = []
-    removed: list[str] = []
-    timings: dict[str, float] = {}
-    usage = {"prompt_tokens": 0, "completion_tokens": 0, "calls": 0}
-    asked = content_words(question)
-    for n, passage in enumerate(passages, start=1):
-        generation = llm.generate(build_messages(question, passage), EXTRACT_MAX_TOKENS)
-        usage["prompt_tokens"] += generation.prompt_tokens
-        usage["completion_tokens"] += generation.completion_tokens
-        usage["calls"] += 1
-        timings.setdefault("first_token", time.perf_counter() - started - generation.total_s + generation.first_token_s)
-        claim = _claim_text(generation.text)
-        if not claim or not content_words(claim) - asked:
-            continue  # declined, or only repeated the question ("Lee called Xi.")
-        if support(claim, passage) < MIN_SUPPORT:
-            removed.append(claim)
-            continue
-        if _merge(claims, claim, n):
-            continue
-        claims.append(_Claim(claim, [n]))
-        timings.setdefault("first_claim", time.perf_counter() - started)
-    timings["generate"] = time.perf_counter() - started
-    cited = sorted({n for claim in claims for n in claim.sources})
+    model = llm.name if llm is not None else EXTRACTIVE
+    if not passages or evidence(passages) < min_evidence:
+        return _abstain(question, passages, model, WEAK_EVIDENCE)
+    draft = _draft(question, passages, llm)
+    checked = verify(question, draft.text, passages)
+    cited = sorted({n for _, sources in checked.sentences for n in sources})
+    text = " ".join(extract.cite(sentence, sources) for sentence, sources in checked.sentences)
     return Answer(
         question=question,
-        text=" ".join(_render_claim(c) for c in claims) if claims else ABSTENTION,
+        text=text or ABSTENTION,
         citations=tuple(Citation(n, passages[n - 1]) for n in cited),
-        abstained=not claims,
+        abstained=not text,
         passages=tuple(passages),
-        removed_sentences=tuple(removed),
-        model=llm.name,
-        timings=timings,
-        usage=usage,
+        removed_sentences=checked.removed,
+        repaired_citations=checked.repaired,
+        abstention_reason="" if text else NOTHING_SUPPORTED,
+        model=model,
+        timings={**draft.timings, "generate": time.perf_counter() - started},
+        usage=draft.usage,
     )
 
 
-def _render_claim(claim: _Claim) -> str:
-    body = claim.text.rstrip()
-    end = body[-1] if body[-1] in ".!?" else "."
-    body = body.rstrip(".!?")
-    return body + "".join(f" [{n}]" for n in claim.sources).replace("] [", "][") + end
+def evidence(passages: list[Passage]) -> float:
+    """How well the best focused sentence matches the question (its focus score)."""
+    return max(p.score for p in passages)
 
 
-def cited_numbers(text: str) -> list[int]:
-    """The n of every [n] marker in an answer, in order of appearance."""
-    return [int(n) for n in _CITATION_RE.findall(text)]
+def _draft(question: str, passages: list[Passage], llm: ChatModel | None) -> Draft:
+    if llm is None:
+        return _extractive(passages)
+    if synthesize.needs_synthesis(question):
+        return synthesize.draft(question, passages, llm)
+    return extract.draft(question, passages, llm)
 
 
-def without_citations(text: str) -> str:
-    return _CITATION_RE.sub("", text)
+def _extractive(passages: list[Passage]) -> Draft:
+    """The best sentence, and the next one if it scores nearly as well, each citing itself."""
+    best = max(p.score for p in passages)
+    ranked = sorted(range(len(passages)), key=lambda i: -passages[i].score)
+    chosen = [i for i in ranked if passages[i].score >= EXTRACTIVE_SHARE * best][:EXTRACTIVE_MAX]
+    return Draft(text=" ".join(extract.cite(passages[i].text, [i + 1]) for i in sorted(chosen)))
 
 
-def _claim_text(raw: str) -> str:
-    """The model's reply as a claim, or "" when it declined."""
-    text = without_citations(raw).strip().strip('"').strip()
-    if not text or _DECLINE_RE.search(text) or ABSTENTION.lower().rstrip(".") in text.lower():
-        return ""
-    return " ".join(text.split())
-
-
-def _merge(claims: list[_Claim], text: str, n: int) -> bool:
-    """Fold a claim into an earlier one that says the same (the corpus repeats itself)."""
-    words = content_words(text)
-    for claim in claims:
-        other = content_words(claim.text)
-        if words and other and len(words & other) / min(len(words), len(other)) >= SAME_CLAIM:
-            claim.sources.append(n)
-            return True
-    return False
-
-
-def support(claim: str, passage: Passage) -> float:
-    """Share of the claim's content words the passage holds; 0 if it lacks a number of the claim."""
-    words = content_words(claim)
-    if not words:
-        return 0.0
-    found = content_words(passage.text)
-    if any(w not in found for w in words if any(ch.isdigit() for ch in w)):
-        return 0.0
-    return len(words & found) / len(words)
+def _abstain(question: str, passages: list[Passage], model: str, reason: str) -> Answer:
+    return Answer(question, ABSTENTION, (), True, tuple(passages), abstention_reason=reason, model=model)

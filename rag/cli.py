@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,6 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer quest
 
 IndexDir = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (default .rag).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+Llm = Annotated[Optional[str], typer.Option("--llm", help="Who answers: local (the embedded model) or none (quote the best sentences).")]
 K = Annotated[Optional[int], typer.Option("--k", min=1, help="How many passages to show the model.")]
 
 
@@ -48,9 +50,13 @@ def _handles_errors(command):
     return wrapper
 
 
-def open_rag(index_dir: Path | None = None, k: int | None = None) -> Rag:
-    """A pipeline on the configured settings, with the command line's index folder and k applied."""
-    rag = Rag(load_settings({"index_dir": index_dir, "k": k}))
+def open_rag(index_dir: Path | None = None, k: int | None = None, llm: str | None = None) -> Rag:
+    """A pipeline on the configured settings, with the command line's choices applied."""
+    return open_rag_with(load_settings({"index_dir": index_dir, "k": k, "llm": llm}))
+
+
+def open_rag_with(settings: Settings) -> Rag:
+    rag = Rag(settings)
     rag.on_assemble = _assembly_progress()
     return rag
 
@@ -94,6 +100,7 @@ def _assembly_progress():
 def ask(
     question: Annotated[str, typer.Argument(help="The question to answer from the documents.")],
     k: K = None,
+    llm: Llm = None,
     json_output: JsonFlag = False,
     index_dir: IndexDir = None,
 ) -> None:
@@ -101,7 +108,7 @@ def ask(
     if not question.strip():
         render.error("the question is empty")
         raise typer.Exit(EXIT_USAGE)
-    rag = open_rag(index_dir, k)
+    rag = open_rag(index_dir, k, llm)
     ensure_corpus(rag)
     result = rag.ask(question)
     if json_output:
@@ -139,11 +146,11 @@ def status(json_output: JsonFlag = False, index_dir: IndexDir = None) -> None:
 
 @app.command()
 @_handles_errors
-def chat(k: K = None, index_dir: IndexDir = None) -> None:
+def chat(k: K = None, llm: Llm = None, index_dir: IndexDir = None) -> None:
     """Ask questions interactively (/sources, /quit; Ctrl-D exits)."""
     from rag.chat import run
 
-    rag = open_rag(index_dir, k)
+    rag = open_rag(index_dir, k, llm)
     ensure_corpus(rag)
     run(rag)
 
@@ -157,6 +164,7 @@ def eval_command(
     sample: Annotated[Optional[int], typer.Option("--sample", min=1, help="Evaluate a random sample of N questions.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --sample.")] = 0,
     k: K = None,
+    llm: Llm = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the JSON report (a .md summary goes beside it).")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier report: print the change of every metric.")] = None,
     minimum: Annotated[Optional[list[str]], typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
@@ -169,7 +177,7 @@ def eval_command(
     questions = select(gold.questions, limit, sample, seed)
     limits = thresholds.for_dataset(gold.name, thresholds_file, minimum or [], maximum or [])
     previous = thresholds.load_baseline(baseline) if baseline else {}
-    settings = load_settings({"index_dir": index_dir, "k": k})
+    settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm})
     rag = _eval_rag(gold, settings, index_dir)
     started = time.perf_counter()
     with render.progress() as bar:
@@ -191,9 +199,9 @@ def _eval_rag(gold: Dataset, settings: Settings, index_dir: Path | None) -> Rag:
     """A benchmark folder brings its own corpus, indexed apart (unless --index-dir says where) and
     reused while unchanged."""
     if gold.corpus is None:
-        rag = open_rag(settings.index_dir, settings.k)
+        rag = open_rag_with(settings)
         ensure_corpus(rag)
         return rag
-    rag = open_rag(index_dir or evals.index_dir_for(gold.corpus, settings.cache_dir), settings.k)
+    rag = open_rag_with(replace(settings, index_dir=index_dir or evals.index_dir_for(gold.corpus, settings.cache_dir)))
     _ingest(rag, [gold.corpus])
     return rag

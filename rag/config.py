@@ -22,9 +22,12 @@ class Settings:
     k: int = 4  # passages retrieved, and sentences from them put in front of the model
     chunk_tokens: int = 200  # MiniLM truncates past 256 tokens, so chunks stay under it
     chunk_overlap: int = 40
-    llm: str = "local"
+    llm: str = "local"  # "none": answer with the best matching sentences, no model
     llm_model_path: str = ""  # empty: the embedded GGUF
     llm_context_tokens: int = 4096
+    # Below this focus score of the best sentence, abstain without asking the model. Set on the
+    # dev sets by benchmarks/calibrate_evidence.py.
+    min_evidence: float = 0.5
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 
@@ -75,6 +78,8 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         if isinstance(default, Path):
             return Path(value).expanduser()
+        if isinstance(default, float):
+            return float(value)
         if isinstance(default, int):
             number = int(value)
             if number < 0:
@@ -82,4 +87,5 @@ def _coerce(name: str, value: Any) -> Any:
             return number
         return str(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting {name} must be a non-negative whole number, got {value!r}") from exc
+        kind = "a number" if isinstance(default, float) else "a non-negative whole number"
+        raise ConfigError(f"setting {name} must be {kind}, got {value!r}") from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +17,37 @@ class Generation:
     completion_tokens: int
     first_token_s: float
     total_s: float
+
+
+@dataclass
+class Draft:
+    """What the model wrote for one question, [n] markers included, before verification."""
+
+    text: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def record(self, generation: Generation, started: float) -> None:
+        self.prompt_tokens += generation.prompt_tokens
+        self.completion_tokens += generation.completion_tokens
+        self.calls += 1
+        first_token = time.perf_counter() - started - generation.total_s + generation.first_token_s
+        self.timings.setdefault("first_token", first_token)
+
+    @property
+    def usage(self) -> dict[str, int]:
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens, "calls": self.calls}
+
+
+def few_shot_messages(system: str, shots: tuple[tuple[str, str], ...], asked: str) -> Messages:
+    """A system turn, worked examples as past turns, then the question. Everything before the
+    question is the same for every call of one prompt, so llama.cpp reuses it from its cache."""
+    messages = [{"role": "system", "content": system}]
+    for user, assistant in shots:
+        messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+    return messages + [{"role": "user", "content": asked}]
 
 
 class ChatModel(Protocol):

@@ -37,11 +37,10 @@ class Rag:
     def index(self) -> Index:
         return Index(self.settings, self.embedder)
 
-    @property
-    def llm(self) -> ChatModel:
-        if self._llm is None:
-            self._llm = models.build_llm(self.settings, self.on_assemble)
-        return self._llm
+    @functools.cached_property
+    def llm(self) -> ChatModel | None:
+        """The chat model, loaded on first use; None under `--llm none`."""
+        return self._llm if self._llm is not None else models.build_llm(self.settings, self.on_assemble)
 
     @property
     def llm_name(self) -> str:
@@ -56,11 +55,15 @@ class Rag:
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         return retrieve(self.index, self.embedder, question, k or self.settings.k)
 
+    def context(self, question: str, k: int | None = None) -> list[Passage]:
+        """The sentences the model reads: the k that bear most on the question, from the top k passages."""
+        k = k or self.settings.k
+        return focus(question, self.retrieve(question, k), self.embedder, k)
+
     def ask(self, question: str, k: int | None = None) -> Answer:
         started = time.perf_counter()
-        k = k or self.settings.k
-        passages = focus(question, self.retrieve(question, k), self.embedder, k)
+        passages = self.context(question, k)
         retrieved = time.perf_counter()
-        result = answering.answer(question, passages, self.llm)
+        result = answering.answer(question, passages, self.llm, self.settings.min_evidence)
         timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}
         return replace(result, timings=timings)

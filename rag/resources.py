@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -17,6 +18,21 @@ def resource_dir(name: str) -> Path:
 
 def prompt(name: str) -> str:
     return (resource_dir("prompts") / f"{name}.txt").read_text(encoding="utf-8")
+
+
+@functools.cache
+def few_shot(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A prompt file's system text and its worked examples as (user, assistant) pairs.
+
+    The file is the system text, then examples after lines of `---`; each example ends with a
+    line `Answer: ...` (the assistant's reply) and everything above it is the user's turn.
+    """
+    system, *examples = prompt(name).split("\n---\n")
+    shots = []
+    for example in examples:
+        asked, answered = example.strip().rsplit("\nAnswer: ", 1)
+        shots.append((asked.strip(), answered.strip()))
+    return system.strip(), tuple(shots)
 
 
 def seeds_dir() -> Path:

@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from rag.answer import cited_numbers, without_citations
+from rag.verify import cited_numbers, without_citations
 from rag.dataset import GoldQuestion
 from rag.types import Answer
 

@@ -32,14 +32,30 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Repair:
+    """An answer sentence whose citations were changed to the passages that support it."""
+
+    sentence: str
+    cited: tuple[int, ...]  # what the model wrote
+    now: tuple[int, ...]  # what the passages support
+
+    def to_json(self) -> dict:
+        return {"sentence": self.sentence, "cited": list(self.cited), "now": list(self.now)}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
     citations: tuple[Citation, ...]
     abstained: bool
     passages: tuple[Passage, ...] = ()
-    # Claims the model made that their passage does not support; not shown as answers.
+    # Sentences the model wrote that no passage supports; not shown as answers.
     removed_sentences: tuple[str, ...] = ()
+    repaired_citations: tuple[Repair, ...] = ()
+    # Why the answer is the abstention: "weak evidence" (the model was not asked) or
+    # "nothing supported" (it was, and nothing it said held up).
+    abstention_reason: str = ""
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
@@ -59,7 +75,9 @@ class Answer:
                 for c in self.citations
             ],
             "abstained": self.abstained,
+            "abstention_reason": self.abstention_reason,
             "removed_sentences": list(self.removed_sentences),
+            "repaired_citations": [r.to_json() for r in self.repaired_citations],
             "model": self.model,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "usage": self.usage,

@@ -12,7 +12,8 @@ from rag.resources import seeds_dir
 
 
 class FakeLLM:
-    """Answers each extraction call with `reply(question, passage_text)`; records what it was asked."""
+    """Answers each call with `reply(question, shown)`, where `shown` is the one sentence of an
+    extraction call or the numbered passages of a synthesis call; records what it was asked."""
 
     name = "fake"
 
@@ -28,8 +29,8 @@ class FakeLLM:
 
 
 def _parse(content: str) -> tuple[str, str]:
-    question, sentence = content.split("\nSentence: ", 1)
-    return question.removeprefix("Question: "), sentence
+    question, _, shown = content.partition("\n")
+    return question.removeprefix("Question: "), shown.removeprefix("Sentence: ")
 
 
 @pytest.fixture

@@ -1,12 +1,15 @@
 """Answering with a fake LLM: citations come from the passage a claim was read from, unsupported claims never show."""
 
-from rag.answer import ABSTENTION, answer, build_messages
+from rag.answer import ABSTENTION, answer
+from rag.extract import build_messages
 from rag.types import Passage
 
 XI = Passage("a@1", "seeds/a.txt", "Lee is scheduled to meet Chinese President Xi Jinping on Monday.", 2, 2)
 LI = Passage("a@2", "seeds/a.txt", "While in Beijing, Lee will also meet Premier Li Qiang and Zhao Leji, Wi said.", 3, 3)
 XI_AGAIN = Passage("b@1", "seeds/b.txt", "President Lee's itinerary features a meeting with Chinese President Xi Jinping.", 2, 2)
 SANCTIONS = Passage("a@3", "seeds/a.txt", "Beijing then sanctioned 20 U.S. defense contractors.", 7, 7)
+ROLE = Passage("m@1", "films/quinn.txt", 'Mara Quinn played a nurse in the 1994 film "Night Ward".', 4, 4)
+DIRECTOR = Passage("w@1", "films/ward.txt", '"Night Ward" is a 1994 drama directed by Pavel Orsi.', 1, 1)
 
 
 def replies(table):
@@ -86,3 +89,51 @@ def test_a_reply_that_only_repeats_the_question_is_no_answer(fake_llm):
     llm = fake_llm(lambda q, p: "Lee called Xi.")
     result = answer("What did Lee call Xi?", [XI, LI], llm)
     assert result.abstained and result.removed_sentences == ()
+
+
+def scored(passage: Passage, score: float) -> Passage:
+    return Passage(passage.id, passage.source, passage.text, passage.line_start, passage.line_end, score)
+
+
+def test_weak_evidence_abstains_without_asking_the_model(fake_llm):
+    llm = fake_llm(lambda q, p: "Seoul has 9.7 million people.")
+    result = answer("What is the population of Seoul?", [scored(XI, 0.3), scored(LI, 0.2)], llm, min_evidence=0.5)
+    assert result.abstained and result.text == ABSTENTION
+    assert result.abstention_reason == "weak evidence"
+    assert llm.calls == []
+
+
+def test_strong_evidence_reaches_the_model(fake_llm):
+    llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
+    result = answer("Who does Lee meet?", [scored(XI, 0.9), scored(LI, 0.8)], llm, min_evidence=0.5)
+    assert result.text == "Lee will meet Premier Li Qiang [2]."
+
+
+def test_without_a_model_the_best_sentences_are_the_answer():
+    passages = [scored(SANCTIONS, 0.4), scored(XI, 0.95), scored(LI, 0.9)]
+    result = answer("Who does Lee meet?", passages, None)
+    assert result.text == f"{XI.text[:-1]} [2]. {LI.text[:-1]} [3]."
+    assert [c.n for c in result.citations] == [2, 3]
+    assert result.model == "none (extractive)"
+
+
+def test_without_a_model_a_sentence_far_behind_the_best_is_left_out():
+    result = answer("Who does Lee meet?", [scored(XI, 0.95), scored(LI, 0.3)], None)
+    assert [c.n for c in result.citations] == [1]
+
+
+def test_a_yes_no_question_is_answered_from_all_passages_in_one_call(fake_llm):
+    film = "Was Night Ward directed by Pavel Orsi?"
+    llm = fake_llm(lambda q, shown: "Yes, Pavel Orsi directed it [1]." if "[2]" in shown else "NONE")
+    result = answer(film, [ROLE, DIRECTOR], llm)
+    assert len(llm.calls) == 1
+    assert result.text == "Yes, Pavel Orsi directed it [2]."
+    assert [(r.cited, r.now) for r in result.repaired_citations] == [((1,), (2,))]
+    assert result.to_json()["repaired_citations"] == [{"sentence": "Yes, Pavel Orsi directed it.", "cited": [1], "now": [2]}]
+
+
+def test_a_synthesised_answer_no_passage_supports_becomes_the_abstention(fake_llm):
+    llm = fake_llm(lambda q, shown: "Yes, it won three Oscars in 1995 [1][2].")
+    result = answer("Was Night Ward a success?", [ROLE, DIRECTOR], llm)
+    assert result.abstained and result.abstention_reason == "nothing supported"
+    assert result.removed_sentences == ("Yes, it won three Oscars in 1995.",)

@@ -1,0 +1,82 @@
+"""Per-sentence extraction: the model reads one sentence at a time and answers from it or says NONE.
+
+The pipeline, not the model, attaches the citation, so each claim cites the sentence it was read
+from. Good at "who/what/when" questions whose answer sits in one or more single sentences (it
+names all three people Lee meets, which one prompt over every passage did not); it cannot
+combine two passages.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from rag import resources
+from rag.llm import ChatModel, Draft, Messages, few_shot_messages
+from rag.text import content_words
+from rag.types import Passage
+from rag.verify import without_citations
+
+NOTHING_HERE = "NONE"  # what the prompts ask the model to say when it cannot answer
+MAX_TOKENS = 60
+SAME_CLAIM = 0.8  # claims sharing this much of their words are one claim with two citations
+
+# Ways a small model says "not in this passage" besides the word it was asked for.
+DECLINE_RE = re.compile(
+    rf"(?-i:\b{NOTHING_HERE}\b)|(do|does|did) not (say|mention|contain|specify|provide|state)|"
+    r"\bnot (mentioned|stated|provided|specified|given)\b|\bno information\b",
+    re.IGNORECASE,
+)
+
+
+def build_messages(question: str, passage: Passage) -> Messages:
+    return few_shot_messages(*resources.few_shot("extract"), _ask(question, passage.text))
+
+
+def _ask(question: str, sentence: str) -> str:
+    return f"Question: {question.strip()}\nSentence: {sentence.strip()}"
+
+
+def draft(question: str, passages: list[Passage], llm: ChatModel) -> Draft:
+    """One claim per sentence that answers, each ending in the [n] of its sentence."""
+    started = time.perf_counter()
+    result = Draft()
+    claims: list[tuple[str, list[int]]] = []
+    asked = content_words(question)
+    for n, passage in enumerate(passages, start=1):
+        generation = llm.generate(build_messages(question, passage), MAX_TOKENS)
+        result.record(generation, started)
+        claim = reply_text(generation.text)
+        if not content_words(claim) - asked:
+            continue  # declined, or only repeated the question ("Lee called Xi.")
+        if not _merge(claims, claim, n):
+            claims.append((claim, [n]))
+    result.text = " ".join(cite(claim, sources) for claim, sources in claims)
+    return result
+
+
+def reply_text(raw: str) -> str:
+    """The model's reply without its own [n] markers, or "" when it declined."""
+    text = without_citations(raw).strip().strip('"').strip()
+    if not text or DECLINE_RE.search(text):
+        return ""
+    return " ".join(text.split())
+
+
+def cite(sentence: str, sources: list[int] | tuple[int, ...]) -> str:
+    """The sentence with its [n] markers before the closing punctuation."""
+    body = sentence.rstrip()
+    end = body[-1] if body[-1] in ".!?" else "."
+    markers = "".join(f"[{n}]" for n in sources)
+    return body.rstrip(".!?") + (f" {markers}" if markers else "") + end
+
+
+def _merge(claims: list[tuple[str, list[int]]], text: str, n: int) -> bool:
+    """Fold a claim into an earlier one that says the same (the corpus repeats itself)."""
+    words = content_words(text)
+    for claim, sources in claims:
+        other = content_words(claim)
+        if words and other and len(words & other) / min(len(words), len(other)) >= SAME_CLAIM:
+            sources.append(n)
+            return True
+    return False

@@ -1,0 +1,41 @@
+"""One prompt over all the passages, for answers that need two of them: yes/no questions,
+comparisons, and questions that chain facts ("the director of the film in which X played").
+
+The model writes its own [n] markers; verification decides which of them stand.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from rag import resources
+from rag.extract import reply_text
+from rag.llm import ChatModel, Draft, Messages, few_shot_messages
+from rag.types import Passage
+
+MAX_TOKENS = 80
+_YES_NO_START = re.compile(
+    r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
+)
+_CHOICE = re.compile(r"\b\w+\W*\s+or\s+\w+", re.IGNORECASE)
+
+
+def needs_synthesis(question: str) -> bool:
+    """Yes/no questions and "A or B?" choices are answered by weighing passages against each other."""
+    return bool(_YES_NO_START.match(question.strip())) or bool(_CHOICE.search(question))
+
+
+def build_messages(question: str, passages: list[Passage]) -> Messages:
+    numbered = "\n".join(f"[{n}] {' '.join(p.text.split())}" for n, p in enumerate(passages, start=1))
+    return few_shot_messages(*resources.few_shot("synthesize"), f"Question: {question.strip()}\n{numbered}")
+
+
+def draft(question: str, passages: list[Passage], llm: ChatModel) -> Draft:
+    started = time.perf_counter()
+    result = Draft()
+    generation = llm.generate(build_messages(question, passages), MAX_TOKENS)
+    result.record(generation, started)
+    # Keep the model's markers: verification checks them. Only a refusal is dropped.
+    result.text = generation.text.strip() if reply_text(generation.text) else ""
+    return result

@@ -1,0 +1,116 @@
+"""Check every sentence of an answer against the passages it cites; repair or drop the rest.
+
+A sentence is supported when the passages it cites hold every number it states and most of the
+words it adds to the question. A sentence citing the wrong passage is re-cited to the passages
+that do support it; a sentence no passage supports is dropped. Words the question already holds
+prove nothing, so a sentence that only restates the question is supported by nothing, except the
+verdict of a yes/no question, which needs passages that hold what the question asks about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text import content_words, split_sentences
+from rag.types import Passage, Repair
+
+MIN_SUPPORT = 0.6  # share of a claim's new words its passages must hold
+MAX_SOURCES = 3  # a repaired sentence is re-cited to at most this many passages
+_CITATION_RE = re.compile(r"\s*\[(\d+)\]")
+# Words a yes/no verdict may add to the question and still only be the verdict.
+_VERDICT = frozenset(content_words("yes no not both neither either nor same"))
+
+
+@dataclass(frozen=True)
+class Verified:
+    sentences: tuple[tuple[str, tuple[int, ...]], ...]  # (text without markers, passage numbers)
+    repaired: tuple[Repair, ...]
+    removed: tuple[str, ...]
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The n of every [n] marker in an answer, in order of appearance."""
+    return [int(n) for n in _CITATION_RE.findall(text)]
+
+
+def without_citations(text: str) -> str:
+    return _CITATION_RE.sub("", text)
+
+
+def verify(question: str, text: str, passages: list[Passage]) -> Verified:
+    """The answer's supported sentences with the citations that hold them up."""
+    kept: list[tuple[str, tuple[int, ...]]] = []
+    repaired: list[Repair] = []
+    removed: list[str] = []
+    for begin, end in split_sentences(text):
+        sentence = text[begin:end]
+        body = " ".join(without_citations(sentence).split())
+        if not body:
+            continue
+        claimed = tuple(dict.fromkeys(cited_numbers(sentence)))
+        sources = _supporting(question, body, claimed, passages)
+        if not sources:
+            removed.append(body)
+            continue
+        if sources != claimed:
+            repaired.append(Repair(body, claimed, sources))
+        kept.append((body, sources))
+    return Verified(tuple(kept), tuple(repaired), tuple(removed))
+
+
+def _supporting(question: str, body: str, claimed: tuple[int, ...], passages: list[Passage]) -> tuple[int, ...]:
+    """The passage numbers that support the sentence: the cited ones when they do, else the
+    fewest that do (keeping a cited passage that holds the rest of the sentence, the first hop
+    of a chained answer), else ()."""
+    verdict = _is_verdict(body, question)
+    # A verdict ("Yes, both are animated") adds no words: it needs passages about what was asked.
+    needed = content_words(question) if verdict else _new_words(body, question)
+    if not needed:
+        return ()
+    valid = [n for n in claimed if 1 <= n <= len(passages)]
+    said = content_words(body) | needed
+    if valid and _holds(needed, valid, passages, verdict):
+        return tuple(n for n in valid if said & _words(passages[n - 1]))
+    chosen = _fewest_holding(needed, passages)
+    if not chosen or not _holds(needed, chosen, passages, verdict):
+        return ()
+    held = set().union(*(_words(passages[n - 1]) for n in chosen))
+    chosen += [n for n in valid if n not in chosen and (said - held) & _words(passages[n - 1])]
+    return tuple(sorted(chosen))
+
+
+def _holds(needed: set[str], numbers: list[int], passages: list[Passage], verdict: bool) -> bool:
+    found = set().union(*(_words(passages[n - 1]) for n in numbers))
+    # A number the passages lack is invented; a verdict may rightly deny the question's number.
+    if not verdict and any(w not in found for w in needed if any(ch.isdigit() for ch in w)):
+        return False
+    return len(needed & found) / len(needed) >= MIN_SUPPORT
+
+
+def _fewest_holding(needed: set[str], passages: list[Passage]) -> list[int]:
+    """Greedily, the passages that together hold most of the needed words."""
+    chosen: list[int] = []
+    covered: set[str] = set()
+    while needed - covered and len(chosen) < MAX_SOURCES:
+        gains = {n: len((needed - covered) & _words(p)) for n, p in enumerate(passages, 1) if n not in chosen}
+        best = max(gains, key=lambda n: (gains[n], -n), default=None)
+        if best is None or gains[best] == 0:
+            break
+        chosen.append(best)
+        covered |= _words(passages[best - 1])
+    return chosen
+
+
+def _is_verdict(body: str, question: str) -> bool:
+    """A yes/no verdict that adds nothing to the question but the yes or no."""
+    tokens = body.split(maxsplit=1)
+    return bool(tokens) and tokens[0].strip(",.!").lower() in _VERDICT and not _new_words(body, question)
+
+
+def _new_words(claim: str, question: str) -> set[str]:
+    return content_words(claim) - content_words(question) - _VERDICT
+
+
+def _words(passage: Passage) -> set[str]:
+    return content_words(passage.text)

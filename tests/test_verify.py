@@ -1,0 +1,70 @@
+"""Verification of the citations a model writes: wrong numbers repaired, unsupported sentences dropped."""
+
+from rag.types import Repair
+from rag.verify import verify
+from tests.test_answer import DIRECTOR, LI, ROLE, SANCTIONS, XI
+
+FILM_QUESTION = "Who directed the film in which Mara Quinn played a nurse?"
+
+
+def test_a_supported_sentence_keeps_its_citation():
+    checked = verify("Who does Lee meet?", "Lee will meet Premier Li Qiang [2].", [XI, LI])
+    assert checked.sentences == (("Lee will meet Premier Li Qiang.", (2,)),)
+    assert checked.repaired == () and checked.removed == ()
+
+
+def test_a_wrong_citation_is_repaired_to_the_passage_that_says_it():
+    checked = verify("Who does Lee meet?", "Lee will meet Premier Li Qiang [1].", [XI, LI])
+    assert checked.sentences == (("Lee will meet Premier Li Qiang.", (2,)),)
+    assert checked.repaired == (Repair("Lee will meet Premier Li Qiang.", (1,), (2,)),)
+
+
+def test_a_citation_to_a_passage_that_was_not_shown_is_repaired():
+    checked = verify("Who does Lee meet?", "Lee will meet Premier Li Qiang [7].", [XI, LI])
+    assert checked.sentences[0][1] == (2,)
+
+
+def test_an_invented_number_with_a_real_citation_is_dropped():
+    checked = verify("How many contractors were sanctioned?", "China sanctioned 10 U.S. defense contractors [1].", [SANCTIONS])
+    assert checked.sentences == ()
+    assert checked.removed == ("China sanctioned 10 U.S. defense contractors.",)
+
+
+def test_an_invented_fact_citing_a_real_passage_is_dropped_and_the_rest_kept():
+    text = "Lee will meet Premier Li Qiang [2]. Seoul has a population of nearly ten million [1]."
+    checked = verify("Who does Lee meet?", text, [XI, LI])
+    assert [s for s, _ in checked.sentences] == ["Lee will meet Premier Li Qiang."]
+    assert checked.removed == ("Seoul has a population of nearly ten million.",)
+
+
+def test_an_answer_split_across_two_passages_cites_both():
+    checked = verify("Who does Lee meet?", "Lee meets Xi Jinping and Li Qiang [1][2].", [XI, LI])
+    assert checked.sentences == (("Lee meets Xi Jinping and Li Qiang.", (1, 2)),)
+    assert checked.repaired == ()
+
+
+def test_an_answer_needing_two_passages_but_citing_one_gets_the_other():
+    checked = verify("Who does Lee meet?", "Lee meets Xi Jinping and Li Qiang [1].", [XI, LI])
+    assert checked.sentences[0][1] == (1, 2)
+
+
+def test_a_chained_answer_keeps_the_cited_first_hop_and_gains_the_second():
+    answer = 'Pavel Orsi directed "Night Ward", in which Mara Quinn played a nurse [1].'
+    checked = verify(FILM_QUESTION, answer, [ROLE, DIRECTOR])
+    assert checked.sentences[0][1] == (1, 2)
+
+
+def test_a_sentence_that_only_restates_the_question_is_dropped():
+    checked = verify("Who does Lee meet in Beijing?", "Lee meets people in Beijing [1].", [XI, LI])
+    assert checked.removed == ("Lee meets people in Beijing.",)
+
+
+def test_a_yes_no_verdict_stands_on_passages_about_what_was_asked():
+    question = "Was Night Ward directed by Pavel Orsi?"
+    checked = verify(question, "Yes [1].", [ROLE, DIRECTOR])
+    assert checked.sentences == (("Yes.", (2,)),)
+
+
+def test_a_verdict_with_nothing_about_the_question_behind_it_is_dropped():
+    checked = verify("Was Night Ward directed by Pavel Orsi?", "No [1].", [XI, LI])
+    assert checked.sentences == () and checked.removed == ("No.",)
