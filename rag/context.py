@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from rag.embedder import OnnxEmbedder
+from rag.question import years
 from rag.text import content_words, split_sentences, words
 from rag.types import Passage
 
@@ -37,7 +38,7 @@ def sentences(passage: Passage) -> list[Passage]:
 
 def focus(question: str, passages: list[Passage], embedder: OnnxEmbedder, limit: int) -> list[Passage]:
     """The `limit` sentences of `passages` that bear most on the question, best first."""
-    candidates = _unique(s for p in passages for s in sentences(p))
+    candidates = _unique(s for p in about_the_years(question, passages) for s in sentences(p))
     if not candidates:
         return []
     vectors = embedder.embed([question] + [c.text for c in candidates])
@@ -49,6 +50,17 @@ def focus(question: str, passages: list[Passage], embedder: OnnxEmbedder, limit:
     scores = similarity + 0.5 * overlap
     best = np.argsort(-scores, kind="stable")[:limit]
     return [replace(candidates[i], score=float(scores[i])) for i in best]
+
+
+def about_the_years(question: str, passages: list[Passage]) -> list[Passage]:
+    """The passages naming every year the question names, or all of them when none does.
+
+    News repeats itself year after year ("Who won the Masters in 2021?" retrieves the 2020 and
+    2022 winners too); a sentence rarely repeats the year its passage states.
+    """
+    wanted = years(question)
+    matching = [p for p in passages if wanted <= years(p.text)] if wanted else []
+    return matching or passages
 
 
 def _unique(items) -> list[Passage]:

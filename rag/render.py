@@ -27,7 +27,7 @@ def answer(result: Answer) -> None:
         for citation in result.citations:
             passage(citation.n, citation.passage)
     if result.removed_sentences:
-        err.print(Text(f"note: dropped {len(result.removed_sentences)} claim(s) their source does not support", style="yellow"))
+        err.print(Text(f"note: dropped {len(result.removed_sentences)} sentence(s) that no passage supports or that do not answer the question", style="yellow"))
 
 
 def passage(n: int, item: Passage) -> None:

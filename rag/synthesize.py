@@ -6,24 +6,20 @@ The model writes its own [n] markers; verification decides which of them stand.
 
 from __future__ import annotations
 
-import re
 import time
 
+from rag import question as asked
 from rag import resources
 from rag.extract import reply_text
 from rag.llm import ChatModel, Draft, Messages, few_shot_messages
 from rag.types import Passage
 
 MAX_TOKENS = 80
-_YES_NO_START = re.compile(
-    r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE
-)
-_CHOICE = re.compile(r"\b\w+\W*\s+or\s+\w+", re.IGNORECASE)
 
 
 def needs_synthesis(question: str) -> bool:
     """Yes/no questions and "A or B?" choices are answered by weighing passages against each other."""
-    return bool(_YES_NO_START.match(question.strip())) or bool(_CHOICE.search(question))
+    return asked.is_yes_no(question) or asked.is_choice(question)
 
 
 def build_messages(question: str, passages: list[Passage]) -> Messages:

@@ -1,6 +1,7 @@
 """Check every sentence of an answer against the passages it cites; repair or drop the rest.
 
-A sentence is supported when the passages it cites hold every number it states and most of the
+A sentence must hold the kind of answer the question asks for (a date for "when", ...), and it
+is supported when the passages it cites hold every number it states and most of the
 words it adds to the question. A sentence citing the wrong passage is re-cited to the passages
 that do support it; a sentence no passage supports is dropped. Words the question already holds
 prove nothing, so a sentence that only restates the question is supported by nothing, except the
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.question import answers_the_kind
 from rag.text import content_words, split_sentences
 from rag.types import Passage, Repair
 
@@ -49,7 +51,8 @@ def verify(question: str, text: str, passages: list[Passage]) -> Verified:
         if not body:
             continue
         claimed = tuple(dict.fromkeys(cited_numbers(sentence)))
-        sources = _supporting(question, body, claimed, passages)
+        answers = _is_verdict(body, question) or answers_the_kind(question, body)
+        sources = _supporting(question, body, claimed, passages) if answers else ()
         if not sources:
             removed.append(body)
             continue

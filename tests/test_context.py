@@ -26,3 +26,13 @@ def test_each_sentence_gets_its_own_line_span():
         ("Still second.", "L11"),
         ("Fourth line.", "L13"),
     ]
+
+
+def test_passages_naming_the_asked_year_are_preferred():
+    from rag.context import about_the_years
+
+    old = Passage("a", "news/2020.txt", "Dustin Johnson won the Masters in 2020.", 1, 1)
+    new = Passage("b", "news/2021.txt", "Hideki Matsuyama won the 2021 Masters.", 1, 1)
+    assert about_the_years("Who won the Masters in 2021?", [old, new]) == [new]
+    assert about_the_years("Who won the Masters in 1999?", [old, new]) == [old, new]
+    assert about_the_years("Who won the Masters?", [old, new]) == [old, new]

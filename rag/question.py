@@ -1,0 +1,51 @@
+"""What a question asks for, read from its wording: yes/no or a choice, the kind of answer, its years."""
+
+from __future__ import annotations
+
+import re
+
+_YES_NO = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE)
+_CHOICE = re.compile(r"\w\W*\s+or\s+\w", re.IGNORECASE)
+_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+_ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|century)\b", re.IGNORECASE)
+_ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (percentage|share|number)\b", re.IGNORECASE)
+_ASKS_NAME = re.compile(r"^\s*(who|whom|whose)\b", re.IGNORECASE)
+
+_NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")  # 2012, 20th, 1990s; not a model name like 5a
+_MONTHS = "january february march april may june july august september october november december"
+_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_DATE_WORDS = frozenset((_MONTHS + " " + _DAYS + " jan feb mar apr jun jul aug sep sept oct nov dec").split())
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred thousand million billion trillion dozen half once twice""".split()
+)
+
+
+def is_yes_no(question: str) -> bool:
+    return bool(_YES_NO.match(question.strip()))
+
+
+def is_choice(question: str) -> bool:
+    """ "Which singer is American, Mark King or Nick Hexum?" """
+    return bool(_CHOICE.search(question))
+
+
+def years(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
+def answers_the_kind(question: str, claim: str) -> bool:
+    """Whether the claim holds the kind of thing the question asks for: a date for "when", a
+    number for "how many", a name for "who". Other questions accept any claim."""
+    tokens = re.findall(r"\w+", claim)
+    lowered = {t.lower() for t in tokens}
+    has_digit = any(_NUMBER.fullmatch(t) for t in tokens)
+    if _ASKS_DATE.search(question):
+        return has_digit or bool(lowered & _DATE_WORDS)
+    if _ASKS_NUMBER.search(question):
+        return has_digit or bool(lowered & _NUMBER_WORDS)
+    if _ASKS_NAME.search(question):
+        asked = {t.lower() for t in re.findall(r"\w+", question)}
+        return any(t[0].isupper() and t.lower() not in asked for t in tokens)
+    return True

@@ -1,0 +1,44 @@
+"""Reading a question's wording: yes/no, choice, the kind of answer it wants, its years."""
+
+import pytest
+
+from rag.question import answers_the_kind, is_choice, is_yes_no, years
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Are Frozen and Escape from the Dark both animated features?", True),
+        ("Did the Sporting News report on it before The Roar did?", True),
+        ("Who does Lee meet in Beijing?", False),
+        ("What is the island called?", False),
+    ],
+)
+def test_yes_no_questions_are_recognised(question, expected):
+    assert is_yes_no(question) is expected
+
+
+def test_a_choice_between_two_names_is_recognised():
+    assert is_choice("Which singer is American, Mark King or Nick Hexum?")
+    assert not is_choice("Which singer from Ohio is American?")
+
+
+def test_years_are_four_digit_years_only():
+    assert years("Who won the Masters in 2021, not 1999? It paid 20000.") == {"2021", "1999"}
+
+
+@pytest.mark.parametrize(
+    ("question", "claim", "expected"),
+    [
+        ("When was Diablo 3 released?", "Diablo 3 was released in May 2012.", True),
+        ("When was the Pixel 5a announced?", "The Pixel 5a was announced on Google's website.", False),
+        ("When does he meet Xi?", "He meets Xi on Monday.", True),
+        ("How many contractors were sanctioned?", "China sanctioned twenty contractors.", True),
+        ("How many contractors were sanctioned?", "China sanctioned U.S. defense contractors.", False),
+        ("Who won the 2021 Tour de France?", "Tadej Pogacar won it.", True),
+        ("Who won the 2021 Tour de France?", "The race was won by a climber.", False),
+        ("What did Lee say?", "that relations improved", True),
+    ],
+)
+def test_a_claim_must_hold_the_kind_of_answer_asked_for(question, claim, expected):
+    assert answers_the_kind(question, claim) is expected
