@@ -85,7 +85,9 @@ class QuestionResult:
                     for c, ok in zip(self.answer.citations, self._support_per_citation())
                 ],
                 citations_valid=self.citations.valid,
+                abstention_reason=self.answer.abstention_reason,
                 removed_sentences=list(self.answer.removed_sentences),
+                repaired_citations=[r.to_json() for r in self.answer.repaired_citations],
                 latency_s=round(self.answer.timings.get("total", 0.0), 3),
                 usage=self.answer.usage,
             )
@@ -107,7 +109,7 @@ def _answer_reason(result: QuestionResult) -> str:
         return "abstained, as it should" if answer.abstained else "answered, but the documents do not say"
     if answer.abstained:
         missed = "" if result.rank.hit(RANK_DEPTH) else f" (no gold document in the top {RANK_DEPTH})"
-        return "abstained on an answerable question" + missed
+        return f"abstained ({answer.abstention_reason}) on an answerable question" + missed
     if not result.correct:
         if gold.match_all:
             missing = [g for g in gold.answers if not scoring.contains(answer.text, g)]

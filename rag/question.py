@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-_YES_NO = re.compile(r"^(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.IGNORECASE)
+_AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b"
+_YES_NO = re.compile(rf"^{_AUXILIARY}", re.IGNORECASE)
+# "Between the report of May and the one of June, was there a change ...?"
+_YES_NO_AFTER_LEAD = re.compile(rf",\s*{_AUXILIARY}", re.IGNORECASE)
+_WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 _CHOICE = re.compile(r"\w\W*\s+or\s+\w", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|century)\b", re.IGNORECASE)
@@ -23,7 +27,10 @@ _NUMBER_WORDS = frozenset(
 
 
 def is_yes_no(question: str) -> bool:
-    return bool(_YES_NO.match(question.strip()))
+    question = question.strip()
+    if _YES_NO.match(question):
+        return True
+    return not _WH_START.match(question) and bool(_YES_NO_AFTER_LEAD.search(question))
 
 
 def is_choice(question: str) -> bool:

@@ -23,8 +23,12 @@ def needs_synthesis(question: str) -> bool:
 
 
 def build_messages(question: str, passages: list[Passage]) -> Messages:
+    """Yes/no questions get a prompt of their own: offered NONE beside Yes and No, the small
+    model declines nearly every long yes/no question. The evidence gate has already judged
+    that the passages are about the question."""
+    prompt = "yes_no" if asked.is_yes_no(question) else "synthesize"
     numbered = "\n".join(f"[{n}] {' '.join(p.text.split())}" for n, p in enumerate(passages, start=1))
-    return few_shot_messages(*resources.few_shot("synthesize"), f"Question: {question.strip()}\n{numbered}")
+    return few_shot_messages(*resources.few_shot(prompt), f"Question: {question.strip()}\n{numbered}")
 
 
 def draft(question: str, passages: list[Passage], llm: ChatModel) -> Draft:

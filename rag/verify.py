@@ -18,6 +18,10 @@ from rag.text import content_words, split_sentences
 from rag.types import Passage, Repair
 
 MIN_SUPPORT = 0.6  # share of a claim's new words its passages must hold
+# Share of the question's words the passages behind a yes/no verdict must hold. Lower: a long
+# question ("Between The Verge's report of May 5 on X and TechCrunch's of June 2 on Y, was there
+# ...") names outlets and dates that sit in the article's header, not in the shown sentences.
+VERDICT_SUPPORT = 0.2
 MAX_SOURCES = 3  # a repaired sentence is re-cited to at most this many passages
 _CITATION_RE = re.compile(r"\s*\[(\d+)\]")
 # Words a yes/no verdict may add to the question and still only be the verdict.
@@ -53,8 +57,15 @@ def verify(question: str, text: str, passages: list[Passage]) -> Verified:
         claimed = tuple(dict.fromkeys(cited_numbers(sentence)))
         answers = _is_verdict(body, question) or answers_the_kind(question, body)
         sources = _supporting(question, body, claimed, passages) if answers else ()
-        if not sources:
+        if not sources and _verdict_word(body) and _numbers_shown(body, passages):
+            # "Yes, the article implies X" where the paraphrase X does not hold up: the verdict
+            # alone may. A number no passage states is invention, and the verdict goes with it.
             removed.append(body)
+            body = _verdict_word(body)
+            sources = _supporting(question, body, claimed, passages)
+        if not sources:
+            if body not in removed:
+                removed.append(body)
             continue
         if sources != claimed:
             repaired.append(Repair(body, claimed, sources))
@@ -88,7 +99,7 @@ def _holds(needed: set[str], numbers: list[int], passages: list[Passage], verdic
     # A number the passages lack is invented; a verdict may rightly deny the question's number.
     if not verdict and any(w not in found for w in needed if any(ch.isdigit() for ch in w)):
         return False
-    return len(needed & found) / len(needed) >= MIN_SUPPORT
+    return len(needed & found) / len(needed) >= (VERDICT_SUPPORT if verdict else MIN_SUPPORT)
 
 
 def _fewest_holding(needed: set[str], passages: list[Passage]) -> list[int]:
@@ -105,10 +116,20 @@ def _fewest_holding(needed: set[str], passages: list[Passage]) -> list[int]:
     return chosen
 
 
+def _numbers_shown(body: str, passages: list[Passage]) -> bool:
+    shown = set().union(*(_words(p) for p in passages)) if passages else set()
+    return all(w in shown for w in content_words(body) if any(ch.isdigit() for ch in w))
+
+
 def _is_verdict(body: str, question: str) -> bool:
     """A yes/no verdict that adds nothing to the question but the yes or no."""
-    tokens = body.split(maxsplit=1)
-    return bool(tokens) and tokens[0].strip(",.!").lower() in _VERDICT and not _new_words(body, question)
+    return bool(_verdict_word(body)) and not _new_words(body, question)
+
+
+def _verdict_word(body: str) -> str:
+    """ "Yes." for a sentence opening with yes, "No." for one opening with no, else ""."""
+    first = body.split(maxsplit=1)[0].strip(",.!").lower() if body.strip() else ""
+    return first.capitalize() + "." if first in ("yes", "no") else ""
 
 
 def _new_words(claim: str, question: str) -> set[str]:

@@ -125,7 +125,7 @@ def test_without_a_model_a_sentence_far_behind_the_best_is_left_out():
 def test_a_yes_no_question_is_answered_from_all_passages_in_one_call(fake_llm):
     film = "Was Night Ward directed by Pavel Orsi?"
     llm = fake_llm(lambda q, shown: "Yes, Pavel Orsi directed it [1]." if "[2]" in shown else "NONE")
-    result = answer(film, [ROLE, DIRECTOR], llm)
+    result = answer(film, [XI, DIRECTOR], llm)
     assert len(llm.calls) == 1
     assert result.text == "Yes, Pavel Orsi directed it [2]."
     assert [(r.cited, r.now) for r in result.repaired_citations] == [((1,), (2,))]

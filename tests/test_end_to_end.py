@@ -89,6 +89,26 @@ def test_question_the_documents_do_not_answer_gets_the_abstention(offline):
     assert data["citations"] == []
 
 
+def test_without_a_model_the_answer_quotes_the_best_sentence_with_its_citation(offline):
+    result = offline("ask", "Who does Lee meet in Beijing?", "--llm", "none", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["model"] == "none (extractive)" and not data["abstained"]
+    assert data["usage"]["calls"] == 0
+    for citation in data["citations"]:
+        assert f"{citation['text'].rstrip('.')} [{citation['n']}]" in data["answer"]
+    assert any(name in data["answer"] for name in ("Xi Jinping", "Li Qiang"))
+
+
+def test_a_yes_no_question_is_answered_with_the_word_and_a_checked_citation(offline):
+    result = offline("ask", "Did Lee arrive in Beijing on Sunday?", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["answer"].startswith("Yes"), data["answer"]
+    cited = [c["text"] for c in data["citations"]]
+    assert cited and any("Sunday" in text for text in cited)
+
+
 def test_unchanged_corpus_is_not_embedded_again(offline):
     offline("ingest")
     again = offline("ingest")

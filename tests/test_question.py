@@ -10,6 +10,9 @@ from rag.question import answers_the_kind, is_choice, is_yes_no, years
     [
         ("Are Frozen and Escape from the Dark both animated features?", True),
         ("Did the Sporting News report on it before The Roar did?", True),
+        ("Between the May report and the June report, was there a change in its strategy?", True),
+        ("After Polygon's review, did Engadget agree or disagree on the mechanic?", True),
+        ("Which company, reported by The Verge, is set to release a console?", False),
         ("Who does Lee meet in Beijing?", False),
         ("What is the island called?", False),
     ],

@@ -31,7 +31,7 @@ def answered(text: str, *cited: int, passages=(ON_LEE, ELSEWHERE)) -> Answer:
 
 
 def abstained() -> Answer:
-    return Answer("q", ABSTENTION, (), abstained=True, passages=(ON_LEE,))
+    return Answer("q", ABSTENTION, (), abstained=True, passages=(ON_LEE,), abstention_reason="nothing supported")
 
 
 def result(gold: GoldQuestion, answer: Answer) -> evals.QuestionResult:
@@ -75,7 +75,7 @@ def test_a_cited_passage_holding_the_gold_answer_supports_it_even_outside_the_go
 def test_an_abstention_on_an_answerable_question_is_wrong_and_says_so():
     outcome = result(MONDAY, abstained())
     assert outcome.correct is False and outcome.f1 == 0.0
-    assert outcome.reason == "abstained on an answerable question"
+    assert outcome.reason == "abstained (nothing supported) on an answerable question"
 
 
 def test_an_abstention_on_an_unanswerable_question_is_right_and_an_answer_is_wrong():

@@ -61,10 +61,22 @@ def test_a_sentence_that_only_restates_the_question_is_dropped():
 
 def test_a_yes_no_verdict_stands_on_passages_about_what_was_asked():
     question = "Was Night Ward directed by Pavel Orsi?"
-    checked = verify(question, "Yes [1].", [ROLE, DIRECTOR])
+    checked = verify(question, "Yes [1].", [XI, DIRECTOR])
     assert checked.sentences == (("Yes.", (2,)),)
 
 
 def test_a_verdict_with_nothing_about_the_question_behind_it_is_dropped():
     checked = verify("Was Night Ward directed by Pavel Orsi?", "No [1].", [XI, LI])
     assert checked.sentences == () and checked.removed == ("No.",)
+
+
+def test_a_verdict_keeps_standing_when_its_paraphrase_of_the_question_does_not():
+    question = "Was Night Ward directed by Pavel Orsi?"
+    checked = verify(question, "Yes, the drama shows Orsi's signature directing style [2].", [ROLE, DIRECTOR])
+    assert checked.sentences == (("Yes.", (2,)),)
+    assert checked.removed == ("Yes, the drama shows Orsi's signature directing style.",)
+
+
+def test_a_verdict_falls_with_a_number_it_invents():
+    checked = verify("Was Night Ward a success?", "Yes, it won three Oscars in 1995 [1].", [ROLE, DIRECTOR])
+    assert checked.sentences == ()
