@@ -1,8 +1,8 @@
 """Check every sentence of an answer against the passages it cites; repair or drop the rest.
 
 A sentence must hold the kind of answer the question asks for (a date for "when", ...), and it
-is supported when the passages it cites hold every number it states and most of the
-words it adds to the question. A sentence citing the wrong passage is re-cited to the passages
+is supported when the passages it cites hold every number it states, most of its words, and at
+least half of the words it adds to the question. A sentence citing the wrong passage is re-cited to the passages
 that do support it; a sentence no passage supports is dropped. Words the question already holds
 prove nothing, so a sentence that only restates the question is supported by nothing, except the
 verdict of a yes/no question, which needs passages that hold what the question asks about.
@@ -11,13 +11,17 @@ verdict of a yes/no question, which needs passages that hold what the question a
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rag.question import answers_the_kind
 from rag.text import content_words, split_sentences
 from rag.types import Passage, Repair
 
-MIN_SUPPORT = 0.6  # share of a claim's new words its passages must hold
+MIN_SUPPORT = 0.6  # share of a claim's words its passages must hold
+# Share of the words a claim adds to the question its passages must hold. Not more: a claim says
+# "met" where its passage and the question say "meet", and the stemmer does not join the two.
+NEW_SUPPORT = 0.5
 # Share of the question's words the passages behind a yes/no verdict must hold. Lower: a long
 # question ("Between The Verge's report of May 5 on X and TechCrunch's of June 2 on Y, was there
 # ...") names outlets and dates that sit in the article's header, not in the shown sentences.
@@ -84,30 +88,47 @@ def _supporting(question: str, body: str, claimed: tuple[int, ...], passages: li
         return ()
     valid = [n for n in claimed if 1 <= n <= len(passages)]
     said = content_words(body) | needed
-    if valid and _holds(needed, valid, passages, verdict):
-        return tuple(n for n in valid if said & _words(passages[n - 1]))
+    if valid and _holds(said, needed, valid, passages, verdict):
+        cited = [n for n in valid if said & _words(passages[n - 1])]
+        return tuple(sorted(cited + _completing(needed, cited, passages)))
     chosen = _fewest_holding(needed, passages)
-    if not chosen or not _holds(needed, chosen, passages, verdict):
+    if not chosen or not _holds(said, needed, chosen, passages, verdict):
         return ()
     held = set().union(*(_words(passages[n - 1]) for n in chosen))
     chosen += [n for n in valid if n not in chosen and (said - held) & _words(passages[n - 1])]
     return tuple(sorted(chosen))
 
 
-def _holds(needed: set[str], numbers: list[int], passages: list[Passage], verdict: bool) -> bool:
+def _holds(said: set[str], needed: set[str], numbers: list[int], passages: list[Passage], verdict: bool) -> bool:
     found = set().union(*(_words(passages[n - 1]) for n in numbers))
-    # A number the passages lack is invented; a verdict may rightly deny the question's number.
-    if not verdict and any(w not in found for w in needed if any(ch.isdigit() for ch in w)):
-        return False
-    return len(needed & found) / len(needed) >= (VERDICT_SUPPORT if verdict else MIN_SUPPORT)
+    if verdict:
+        # A verdict may rightly deny the question's number, so numbers are not checked.
+        return _share(needed, found) >= VERDICT_SUPPORT
+    if any(w not in found for w in needed if any(ch.isdigit() for ch in w)):
+        return False  # a number the passages lack is invented
+    return _share(needed, found) >= NEW_SUPPORT and _share(said - _VERDICT, found) >= MIN_SUPPORT
 
 
-def _fewest_holding(needed: set[str], passages: list[Passage]) -> list[int]:
-    """Greedily, the passages that together hold most of the needed words."""
+def _share(words: set[str], found: set[str]) -> float:
+    return len(words & found) / len(words) if words else 0.0
+
+
+def _completing(needed: set[str], cited: list[int], passages: list[Passage]) -> list[int]:
+    """Passages holding the words the cited ones lack ("Xi and Li [1]" where [2] names Li)."""
+    held = set().union(*(_words(passages[n - 1]) for n in cited))
+    return _fewest_holding(needed - held, passages, exclude=cited)
+
+
+def _fewest_holding(needed: set[str], passages: list[Passage], exclude: Collection[int] = ()) -> list[int]:
+    """Greedily, the passages (but the excluded) that together hold most of the needed words."""
     chosen: list[int] = []
     covered: set[str] = set()
     while needed - covered and len(chosen) < MAX_SOURCES:
-        gains = {n: len((needed - covered) & _words(p)) for n, p in enumerate(passages, 1) if n not in chosen}
+        gains = {
+            n: len((needed - covered) & _words(p))
+            for n, p in enumerate(passages, 1)
+            if n not in chosen and n not in exclude
+        }
         best = max(gains, key=lambda n: (gains[n], -n), default=None)
         if best is None or gains[best] == 0:
             break

@@ -2,6 +2,7 @@
 
 from rag.types import Repair
 from rag.verify import verify
+from rag.types import Passage
 from tests.test_answer import DIRECTOR, LI, ROLE, SANCTIONS, XI
 
 FILM_QUESTION = "Who directed the film in which Mara Quinn played a nurse?"
@@ -80,3 +81,9 @@ def test_a_verdict_keeps_standing_when_its_paraphrase_of_the_question_does_not()
 def test_a_verdict_falls_with_a_number_it_invents():
     checked = verify("Was Night Ward a success?", "Yes, it won three Oscars in 1995 [1].", [ROLE, DIRECTOR])
     assert checked.sentences == ()
+
+
+def test_a_claim_saying_met_where_its_passage_says_meet_is_supported():
+    previous = Passage("a@11", "seeds/a.txt", "Lee raised the issue during his previous meeting with Xi in November.", 11, 11)
+    checked = verify("When did Lee previously meet Xi?", "Lee previously met Xi in November [1].", [previous])
+    assert checked.sentences == (("Lee previously met Xi in November.", (1,)),)
