@@ -35,11 +35,14 @@ def test_years_are_four_digit_years_only():
     [
         ("When was Diablo 3 released?", "Diablo 3 was released in May 2012.", True),
         ("When was the Pixel 5a announced?", "The Pixel 5a was announced on Google's website.", False),
+        ("When was the Pixel 6 announced?", "The Pixel 6 was announced on Google's website.", False),
+        ("When was the Pixel 6 announced?", "The Pixel 6 was announced on 19 October.", True),
+        ("How many people did the 2 firms hire?", "The 2 firms hired many people.", False),
         ("When does he meet Xi?", "He meets Xi on Monday.", True),
         ("How many contractors were sanctioned?", "China sanctioned twenty contractors.", True),
         ("How many contractors were sanctioned?", "China sanctioned U.S. defense contractors.", False),
         ("Who won the 2021 Tour de France?", "Tadej Pogacar won it.", True),
-        ("Who won the 2021 Tour de France?", "The race was won by a climber.", False),
+        ("Who is on the IPCC Panel?", "The panel is made of representatives appointed by governments.", True),
         ("What did Lee say?", "that relations improved", True),
     ],
 )
