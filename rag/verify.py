@@ -59,22 +59,29 @@ def verify(question: str, text: str, passages: list[Passage]) -> Verified:
         if not body:
             continue
         claimed = tuple(dict.fromkeys(cited_numbers(sentence)))
-        answers = _is_verdict(body, question) or answers_the_kind(question, body)
-        sources = _supporting(question, body, claimed, passages) if answers else ()
-        if not sources and _verdict_word(body) and _numbers_shown(body, passages):
-            # "Yes, the article implies X" where the paraphrase X does not hold up: the verdict
-            # alone may. A number no passage states is invention, and the verdict goes with it.
-            removed.append(body)
-            body = _verdict_word(body)
-            sources = _supporting(question, body, claimed, passages)
+        kept_text, sources, dropped = _check(question, body, claimed, passages)
+        removed += dropped
         if not sources:
-            if body not in removed:
-                removed.append(body)
             continue
         if sources != claimed:
-            repaired.append(Repair(body, claimed, sources))
-        kept.append((body, sources))
+            repaired.append(Repair(kept_text, claimed, sources))
+        kept.append((kept_text, sources))
     return Verified(tuple(kept), tuple(repaired), tuple(removed))
+
+
+def _check(question: str, body: str, claimed: tuple[int, ...], passages: list[Passage]) -> tuple[str, tuple[int, ...], list[str]]:
+    """The sentence, or its bare verdict, with the passages that support it (none: dropped),
+    and the sentences dropped on the way."""
+    answers = _is_verdict(body, question) or answers_the_kind(question, body)
+    sources = _supporting(question, body, claimed, passages) if answers else ()
+    if sources:
+        return body, sources, []
+    verdict = _verdict_word(body)
+    if verdict and _numbers_shown(body, passages):
+        # "Yes, the article implies X" where the paraphrase X does not hold up: the verdict
+        # alone may. A number no passage states is invention, and the verdict goes with it.
+        return verdict, _supporting(question, verdict, claimed, passages), [body]
+    return body, (), [body]
 
 
 def _supporting(question: str, body: str, claimed: tuple[int, ...], passages: list[Passage]) -> tuple[int, ...]:
