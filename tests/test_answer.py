@@ -1,15 +1,10 @@
 """Answering with a fake LLM: citations come from the passage a claim was read from, unsupported claims never show."""
 
+from passages import DIRECTOR, LI, ROLE, SANCTIONS, XI, XI_AGAIN
+
 from rag.answer import ABSTENTION, answer
 from rag.extract import build_messages
 from rag.types import Passage
-
-XI = Passage("a@1", "seeds/a.txt", "Lee is scheduled to meet Chinese President Xi Jinping on Monday.", 2, 2)
-LI = Passage("a@2", "seeds/a.txt", "While in Beijing, Lee will also meet Premier Li Qiang and Zhao Leji, Wi said.", 3, 3)
-XI_AGAIN = Passage("b@1", "seeds/b.txt", "President Lee's itinerary features a meeting with Chinese President Xi Jinping.", 2, 2)
-SANCTIONS = Passage("a@3", "seeds/a.txt", "Beijing then sanctioned 20 U.S. defense contractors.", 7, 7)
-ROLE = Passage("m@1", "films/quinn.txt", 'Mara Quinn played a nurse in the 1994 film "Night Ward".', 4, 4)
-DIRECTOR = Passage("w@1", "films/ward.txt", '"Night Ward" is a 1994 drama directed by Pavel Orsi.', 1, 1)
 
 
 def replies(table):

@@ -1,9 +1,9 @@
 """Verification of the citations a model writes: wrong numbers repaired, unsupported sentences dropped."""
 
-from rag.types import Repair
+from passages import DIRECTOR, LI, ROLE, SANCTIONS, XI
+
+from rag.types import Passage, Repair
 from rag.verify import verify
-from rag.types import Passage
-from tests.test_answer import DIRECTOR, LI, ROLE, SANCTIONS, XI
 
 FILM_QUESTION = "Who directed the film in which Mara Quinn played a nurse?"
 
