@@ -67,7 +67,7 @@ def _draft(question: str, passages: list[Passage], llm: ChatModel | None) -> Dra
 
 def _extractive(passages: list[Passage]) -> Draft:
     """The best sentence, and the next one if it scores nearly as well, each citing itself."""
-    best = max(p.score for p in passages)
+    best = evidence(passages)
     ranked = sorted(range(len(passages)), key=lambda i: -passages[i].score)
     chosen = [i for i in ranked if passages[i].score >= EXTRACTIVE_SHARE * best][:EXTRACTIVE_MAX]
     return Draft(text=" ".join(extract.cite(passages[i].text, [i + 1]) for i in sorted(chosen)))
