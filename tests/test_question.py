@@ -23,7 +23,9 @@ def test_yes_no_questions_are_recognised(question, expected):
 
 def test_a_choice_between_two_names_is_recognised():
     assert is_choice("Which singer is American, Mark King or Nick Hexum?")
+    assert is_choice("Who is older: Sid Haig or Vic Darchinyan?")
     assert not is_choice("Which singer from Ohio is American?")
+    assert not is_choice("Who directed the film that was shot in or around Leland, North Carolina?")
 
 
 def test_years_are_four_digit_years_only():
