@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rag.text import words
+
 _AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b"
 _YES_NO = re.compile(rf"^{_AUXILIARY}", re.IGNORECASE)
 # "Between the report of May and the one of June, was there a change ...?"
@@ -48,12 +50,10 @@ def answers_the_kind(question: str, claim: str) -> bool:
     itself says: a date for "when", a number for "how many" ("When was the Pixel 6 announced?" is
     not answered by "The Pixel 6 was announced on Google's website"). Other questions accept any
     claim: "who" is not checked for a name, as "representatives appointed by governments" answers it."""
-    asked = {t.lower() for t in re.findall(r"\w+", question)}
-    added = [t for t in re.findall(r"\w+", claim) if t.lower() not in asked]
-    lowered = {t.lower() for t in added}
+    added = set(words(claim)) - set(words(question))
     has_number = any(_NUMBER.fullmatch(t) for t in added)
     if _ASKS_DATE.search(question):
-        return has_number or bool(lowered & _DATE_WORDS)
+        return has_number or bool(added & _DATE_WORDS)
     if _ASKS_NUMBER.search(question):
-        return has_number or bool(lowered & _NUMBER_WORDS)
+        return has_number or bool(added & _NUMBER_WORDS)
     return True

@@ -1,5 +1,5 @@
-"""One prompt over all the passages, for answers that need two of them: yes/no questions,
-comparisons, and questions that chain facts ("the director of the film in which X played").
+"""One prompt over all the passages, for answers that weigh them against each other: yes/no
+questions and "A or B?" choices.
 
 The model writes its own [n] markers; verification decides which of them stand.
 """

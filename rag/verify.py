@@ -11,7 +11,7 @@ verdict of a yes/no question, which needs passages that hold what the question a
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from rag.question import answers_the_kind
@@ -101,17 +101,17 @@ def _supporting(question: str, body: str, claimed: tuple[int, ...], passages: li
     chosen = _fewest_holding(needed, passages)
     if not chosen or not _holds(said, needed, chosen, passages, verdict):
         return ()
-    held = set().union(*(_words(passages[n - 1]) for n in chosen))
+    held = _held_by(chosen, passages)
     chosen += [n for n in valid if n not in chosen and (said - held) & _words(passages[n - 1])]
     return tuple(sorted(chosen))
 
 
 def _holds(said: set[str], needed: set[str], numbers: list[int], passages: list[Passage], verdict: bool) -> bool:
-    found = set().union(*(_words(passages[n - 1]) for n in numbers))
+    found = _held_by(numbers, passages)
     if verdict:
         # A verdict may rightly deny the question's number, so numbers are not checked.
         return _share(needed, found) >= VERDICT_SUPPORT
-    if any(w not in found for w in needed if any(ch.isdigit() for ch in w)):
+    if not _numbers(needed) <= found:
         return False  # a number the passages lack is invented
     return _share(needed, found) >= NEW_SUPPORT and _share(said - _VERDICT, found) >= MIN_SUPPORT
 
@@ -122,8 +122,7 @@ def _share(words: set[str], found: set[str]) -> float:
 
 def _completing(needed: set[str], cited: list[int], passages: list[Passage]) -> list[int]:
     """Passages holding the words the cited ones lack ("Xi and Li [1]" where [2] names Li)."""
-    held = set().union(*(_words(passages[n - 1]) for n in cited))
-    return _fewest_holding(needed - held, passages, exclude=cited)
+    return _fewest_holding(needed - _held_by(cited, passages), passages, exclude=cited)
 
 
 def _fewest_holding(needed: set[str], passages: list[Passage], exclude: Collection[int] = ()) -> list[int]:
@@ -145,8 +144,11 @@ def _fewest_holding(needed: set[str], passages: list[Passage], exclude: Collecti
 
 
 def _numbers_shown(body: str, passages: list[Passage]) -> bool:
-    shown = set().union(*(_words(p) for p in passages)) if passages else set()
-    return all(w in shown for w in content_words(body) if any(ch.isdigit() for ch in w))
+    return _numbers(content_words(body)) <= _held_by(range(1, len(passages) + 1), passages)
+
+
+def _numbers(words: set[str]) -> set[str]:
+    return {w for w in words if any(ch.isdigit() for ch in w)}
 
 
 def _is_verdict(body: str, question: str) -> bool:
@@ -166,3 +168,8 @@ def _new_words(claim: str, question: str) -> set[str]:
 
 def _words(passage: Passage) -> set[str]:
     return content_words(passage.text)
+
+
+def _held_by(numbers: Iterable[int], passages: list[Passage]) -> set[str]:
+    """The content words the passages numbered `numbers` hold together."""
+    return set().union(*(_words(passages[n - 1]) for n in numbers))
