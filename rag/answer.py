@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from rag import extract, synthesize
-from rag.llm import ChatModel, Draft
+from rag.llm import ChatModel, Draft, OnToken
 from rag.models import EXTRACTIVE
 from rag.types import Answer, Citation, Passage
 from rag.verify import verify
@@ -28,12 +28,20 @@ EXTRACTIVE_SHARE = 0.85  # --llm none also quotes sentences scoring this close t
 EXTRACTIVE_MAX = 2
 
 
-def answer(question: str, passages: list[Passage], llm: ChatModel | None, min_evidence: float = 0.0) -> Answer:
+def answer(
+    question: str,
+    passages: list[Passage],
+    llm: ChatModel | None,
+    min_evidence: float = 0.0,
+    on_text: OnToken | None = None,
+) -> Answer:
+    """The checked answer. `on_text` sees the draft as it is written, before the check: a
+    display of progress, never the answer itself."""
     started = time.perf_counter()
     model = llm.name if llm is not None else EXTRACTIVE
     if not passages or evidence(passages) < min_evidence:
         return _abstain(question, passages, model, WEAK_EVIDENCE)
-    draft = _draft(question, passages, llm)
+    draft = _draft(question, passages, llm, on_text)
     checked = verify(question, draft.text, passages)
     cited = sorted({n for _, sources in checked.sentences for n in sources})
     text = " ".join(extract.cite(sentence, sources) for sentence, sources in checked.sentences)
@@ -57,12 +65,15 @@ def evidence(passages: list[Passage]) -> float:
     return max(p.score for p in passages)
 
 
-def _draft(question: str, passages: list[Passage], llm: ChatModel | None) -> Draft:
+def _draft(question: str, passages: list[Passage], llm: ChatModel | None, on_text: OnToken | None) -> Draft:
     if llm is None:
-        return _extractive(passages)
+        result = _extractive(passages)
+        if on_text:
+            on_text(result.text)
+        return result
     if synthesize.needs_synthesis(question):
-        return synthesize.draft(question, passages, llm)
-    return extract.draft(question, passages, llm)
+        return synthesize.draft(question, passages, llm, on_text)
+    return extract.draft(question, passages, llm, on_text)
 
 
 def _extractive(passages: list[Passage]) -> Draft:

@@ -33,7 +33,8 @@ def run(rag: Rag, read=input) -> None:
                 return
             continue
         try:
-            last = rag.ask(line)
+            with render.live_draft() as on_text:
+                last = rag.ask(line, on_text=on_text)
         except KeyboardInterrupt:
             render.notice("cancelled")
             continue

@@ -11,22 +11,28 @@ from typing import Annotated, Optional
 import typer
 
 from rag import evals, render, thresholds
-from rag.config import ConfigError, Settings, load_settings
+from rag import models
+from rag.config import ConfigError, Settings, load_settings, resolve
 from rag.dataset import Dataset, DatasetError, load, select
 from rag.embedded_llm import ModelFileError
-from rag.index import IndexUnusable
+from rag.index import IndexUnusable, remove_index
 from rag.pipeline import Rag
+from rag.remote import ProviderError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3  # some files were skipped, the rest indexed
+EXIT_PROVIDER = 4  # the model server could not be used: unreachable, refused, timed out
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with citations.")
 
 IndexDir = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (default .rag).")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
-Llm = Annotated[Optional[str], typer.Option("--llm", help="Who answers: local (the embedded model) or none (quote the best sentences).")]
+Llm = Annotated[
+    Optional[str],
+    typer.Option("--llm", help="Who answers: auto (default), local, openai, openai-compatible, or none (quote the best sentences)."),
+]
 K = Annotated[Optional[int], typer.Option("--k", min=1, help="How many passages to show the model.")]
 
 
@@ -43,6 +49,9 @@ def _handles_errors(command):
         except (IndexUnusable, ModelFileError) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_FAILURE) from None
+        except ProviderError as exc:
+            render.error(str(exc))
+            raise typer.Exit(EXIT_PROVIDER) from None
         except KeyboardInterrupt:
             render.error("interrupted")
             raise typer.Exit(130) from None
@@ -102,18 +111,25 @@ def ask(
     k: K = None,
     llm: Llm = None,
     json_output: JsonFlag = False,
+    stream_json: Annotated[
+        bool, typer.Option("--stream-json", help="Print NDJSON: a draft event per piece as the model writes it, then the checked answer.")
+    ] = False,
     index_dir: IndexDir = None,
 ) -> None:
-    """Answer one question, citing the passages used."""
+    """Answer one question, citing the passages used. The answer streams on a terminal."""
     if not question.strip():
         render.error("the question is empty")
         raise typer.Exit(EXIT_USAGE)
     rag = open_rag(index_dir, k, llm)
     ensure_corpus(rag)
-    result = rag.ask(question)
-    if json_output:
-        render.as_json(result.to_json())
+    if stream_json:
+        result = rag.ask(question, on_text=lambda piece: render.stream_event("draft", text=piece))
+        render.stream_event("answer", **result.to_json())
+    elif json_output:
+        render.as_json(rag.ask(question).to_json())
     else:
+        with render.live_draft() as on_text:
+            result = rag.ask(question, on_text=on_text)
         render.answer(result)
 
 
@@ -121,10 +137,14 @@ def ask(
 @_handles_errors
 def ingest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled seeds).")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Empty the index first, e.g. to re-embed with another embedder.")] = False,
     index_dir: IndexDir = None,
 ) -> None:
     """Index files or folders; unchanged files are not embedded again."""
-    report = _ingest(open_rag(index_dir), paths)
+    settings = load_settings({"index_dir": index_dir})
+    if rebuild:
+        remove_index(settings.index_dir)
+    report = _ingest(open_rag_with(settings), paths)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -134,14 +154,28 @@ def ingest(
 def status(json_output: JsonFlag = False, index_dir: IndexDir = None) -> None:
     """What is indexed, and with which embedder."""
     rag = open_rag(index_dir)
-    stats = rag.index.stats()
+    stats = {**rag.index.stats(), "model": rag.llm_name}
     if json_output:
         render.as_json(stats)
         return
     render.out.print(
         f"Index {stats['index_dir']}: {stats['documents']} document(s), {stats['chunks']} chunk(s), "
-        f"embedder {stats['embedder']}, model {rag.llm_name}"
+        f"embedder {stats['embedder']}, model {stats['model']}"
     )
+
+
+@app.command("config")
+@_handles_errors
+def config_command(json_output: JsonFlag = False) -> None:
+    """The settings in effect and where each came from (API keys masked)."""
+    resolved = resolve()
+    provider = models.llm_provider(resolved.settings)
+    if json_output:
+        settings = {name: {"value": value, "source": source} for name, value, source in resolved.rows()}
+        render.as_json({"settings": settings, "llm_provider": provider, "model": models.llm_name(resolved.settings)})
+        return
+    render.settings_table(resolved.rows())
+    render.out.print(f"Answers come from: {provider} · model {models.llm_name(resolved.settings)}")
 
 
 @app.command()

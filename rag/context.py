@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.embedder import OnnxEmbedder
+from rag.embedder import Embedder
 from rag.question import years
 from rag.text import content_words, split_sentences, words
 from rag.types import Passage
@@ -36,7 +36,7 @@ def sentences(passage: Passage) -> list[Passage]:
     return result
 
 
-def focus(question: str, passages: list[Passage], embedder: OnnxEmbedder, limit: int) -> list[Passage]:
+def focus(question: str, passages: list[Passage], embedder: Embedder, limit: int) -> list[Passage]:
     """The `limit` sentences of `passages` that bear most on the question, best first."""
     candidates = _unique(s for p in about_the_years(question, passages) for s in sentences(p))
     if not candidates:

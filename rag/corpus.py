@@ -80,6 +80,7 @@ class Manifest:
     """What the index holds, per file. Written only after the chunks are in the store."""
 
     embedder: str = ""
+    dimension: int = 0  # of the embedder's vectors; 0 in indexes from before it was recorded
     files: dict[str, FileEntry] = field(default_factory=dict)
 
     @classmethod
@@ -89,12 +90,14 @@ class Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(
             embedder=data.get("embedder", ""),
+            dimension=int(data.get("dimension", 0)),
             files={k: FileEntry(**v) for k, v in data.get("files", {}).items()},
         )
 
     def save(self, path: Path) -> None:
         data = {
             "embedder": self.embedder,
+            "dimension": self.dimension,
             "files": {k: vars(v) for k, v in sorted(self.files.items())},
         }
         path.parent.mkdir(parents=True, exist_ok=True)

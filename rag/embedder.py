@@ -1,10 +1,12 @@
-"""The embedded sentence embedder: all-MiniLM-L6-v2, int8 ONNX, run with onnxruntime."""
+"""What an embedder is, and the embedded one: all-MiniLM-L6-v2, int8 ONNX, run with onnxruntime."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -31,6 +33,26 @@ def _tokenizer_file() -> Path:
     raise FileNotFoundError(f"{TOKENIZER_FILE} not found in package {TOKENIZER_PACKAGE}")
 
 
+class Embedder(Protocol):
+    name: str
+    dimension: int | None  # None until a remote embedder has answered once
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+    def token_ids(self, text: str) -> list[int]: ...
+
+
+def token_counter() -> Callable[[str], list[int]]:
+    """MiniLM's token ids for a text: chunks are sized in them, whichever embedder embeds them."""
+    from tokenizers import Tokenizer
+
+    # The shipped tokenizer.json pads and truncates to a fixed 128; counting needs neither.
+    counter = Tokenizer.from_file(str(_tokenizer_file()))
+    counter.no_padding()
+    counter.no_truncation()
+    return lambda text: counter.encode(text, add_special_tokens=False).ids
+
+
 class OnnxEmbedder:
     """Mean-pooled, L2-normalised MiniLM sentence embeddings."""
 
@@ -50,15 +72,9 @@ class OnnxEmbedder:
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
-        # The shipped tokenizer.json pads and truncates to a fixed 128; counting needs neither.
-        self._counter = Tokenizer.from_file(str(_tokenizer_file()))
-        self._counter.no_padding()
-        self._counter.no_truncation()
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-
-    def token_ids(self, text: str) -> list[int]:
-        return self._counter.encode(text, add_special_tokens=False).ids
+        self.token_ids = token_counter()
 
     def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:

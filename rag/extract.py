@@ -12,7 +12,7 @@ import re
 import time
 
 from rag import resources
-from rag.llm import ChatModel, Draft, Messages, few_shot_messages
+from rag.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
 from rag.text import content_words
 from rag.types import Passage
 from rag.verify import without_citations
@@ -39,8 +39,11 @@ def _ask(question: str, sentence: str) -> str:
     return f"Question: {question.strip()}\nSentence: {sentence.strip()}"
 
 
-def draft(question: str, passages: list[Passage], llm: ChatModel) -> Draft:
-    """One claim per sentence that answers, each ending in the [n] of its sentence."""
+def draft(question: str, passages: list[Passage], llm: ChatModel, on_text: OnToken | None = None) -> Draft:
+    """One claim per sentence that answers, each ending in the [n] of its sentence.
+
+    A claim streams to `on_text` whole, once its reply is in: only then is it known not to be
+    a refusal or a repeat of an earlier claim."""
     started = time.perf_counter()
     result = Draft()
     claims: list[tuple[str, list[int]]] = []
@@ -52,6 +55,8 @@ def draft(question: str, passages: list[Passage], llm: ChatModel) -> Draft:
         if not content_words(claim) - asked:
             continue  # declined, or only repeated the question ("Lee called Xi.")
         if not _merge(claims, claim, n):
+            if on_text:
+                on_text((" " if claims else "") + cite(claim, [n]))
             claims.append((claim, [n]))
     result.text = " ".join(cite(claim, sources) for claim, sources in claims)
     return result

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, content_hash, find_files, read_text
-from rag.embedder import OnnxEmbedder
+from rag.embedder import Embedder
 from rag.types import Passage
 
 COLLECTION = "chunks"
+MANIFEST, VECTORS_DIR, KEYWORDS_DIR = "manifest.json", "chroma", "bm25"
 OnProgress = Callable[[str, int, int], None]  # (file being embedded, chunks done, chunks total)
 
 
@@ -43,12 +44,12 @@ class _Chunk:
 
 
 class Index:
-    def __init__(self, settings: Settings, embedder: OnnxEmbedder) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.dir = settings.index_dir
         self._settings = settings
         self._embedder = embedder
-        self._manifest_path = self.dir / "manifest.json"
-        self._bm25_dir = self.dir / "bm25"
+        self._manifest_path = self.dir / MANIFEST
+        self._bm25_dir = self.dir / KEYWORDS_DIR
         self.manifest = Manifest.load(self._manifest_path)
         self._vector_store = None
         self._bm25 = None
@@ -65,16 +66,23 @@ class Index:
         return {
             "index_dir": str(self.dir),
             "embedder": self.manifest.embedder or self._embedder.name,
+            "dimension": self.manifest.dimension or self._embedder.dimension,
             "documents": len(self.manifest.files),
             "chunks": self.manifest.chunk_count(),
         }
 
-    def _check_embedder(self) -> None:
-        built_with = self.manifest.embedder
-        if built_with and built_with != self._embedder.name:
+    def _check_embedder(self, dimension: int | None = None) -> None:
+        """Vectors from two embedders cannot be compared: refuse, and say how to re-index."""
+        built_with, built_dimension = self.manifest.embedder, self.manifest.dimension
+        dimension = dimension or self._embedder.dimension
+        if not built_with:
+            return
+        if built_with != self._embedder.name or (built_dimension and dimension and built_dimension != dimension):
+            now = f"{self._embedder.name}" + (f" ({dimension}-d)" if dimension else "")
             raise IndexUnusable(
-                f"the index in {self.dir} was built with embedder {built_with}, not "
-                f"{self._embedder.name}; delete {self.dir} and run `rag ingest` again"
+                f"the index in {self.dir} was built with embedder {built_with} ({built_dimension or '?'}-d), "
+                f"not {now}; re-index with `rag ingest --rebuild --index-dir {self.dir} PATH...`, "
+                f"or set the embedder back"
             )
 
     # -- ingest -------------------------------------------------------------------------------
@@ -158,6 +166,8 @@ class Index:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
         vectors = self._embedder.embed([c.text for c in chunks])
+        if len(chunks):
+            self._check_embedder(int(vectors.shape[1]))
         nodes = [
             TextNode(
                 id_=chunk.id,
@@ -182,6 +192,7 @@ class Index:
         # leaves the file marked as not (or differently) indexed, so the next ingest redoes it.
         self.manifest.files[str(file.path)] = FileEntry(file.source, digest, [c.id for c in chunks], self.chunking)
         self.manifest.embedder = self._embedder.name
+        self.manifest.dimension = int(vectors.shape[1]) if len(chunks) else self.manifest.dimension
         self.manifest.save(self._manifest_path)
 
     def _remove(self, path: str) -> None:
@@ -218,6 +229,7 @@ class Index:
 
         if self.is_empty():
             return []
+        self._check_embedder(len(vector))
         result = self._store().query(VectorStoreQuery(query_embedding=vector, similarity_top_k=n))
         # Chroma returns exp(-cosine distance); report plain cosine similarity instead.
         return [
@@ -248,7 +260,7 @@ class Index:
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
             client = chromadb.PersistentClient(
-                path=str(self.dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+                path=str(self.dir / VECTORS_DIR), settings=ChromaSettings(anonymized_telemetry=False)
             )
             # embedding_function=None: Chroma's default one downloads a model; we always pass vectors.
             collection = client.get_or_create_collection(
@@ -256,6 +268,13 @@ class Index:
             )
             self._vector_store = ChromaVectorStore(chroma_collection=collection)
         return self._vector_store
+
+
+def remove_index(index_dir: Path) -> None:
+    """Delete what an index holds (vectors, keyword index, manifest), leaving other files be."""
+    for name in (VECTORS_DIR, KEYWORDS_DIR):
+        shutil.rmtree(index_dir / name, ignore_errors=True)
+    (index_dir / MANIFEST).unlink(missing_ok=True)
 
 
 def _under_any(path: str, roots: list[Path]) -> bool:

@@ -1,13 +1,16 @@
-"""Chat models: the protocol every stage uses, and the in-process llama.cpp model."""
+"""Chat models: the protocol every stage uses, and the in-process llama.cpp model (remote ones
+are in remote.py)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 Messages = list[dict[str, str]]
+OnToken = Callable[[str], None]  # called with each piece of text as the model writes it
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,7 @@ class Generation:
     completion_tokens: int
     first_token_s: float
     total_s: float
+    usage_reported: bool = True  # False: the server sent no token counts; they are estimates
 
 
 @dataclass
@@ -27,18 +31,21 @@ class Draft:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     calls: int = 0
+    usage_estimated: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     def record(self, generation: Generation, started: float) -> None:
         self.prompt_tokens += generation.prompt_tokens
         self.completion_tokens += generation.completion_tokens
         self.calls += 1
+        self.usage_estimated |= not generation.usage_reported
         first_token = time.perf_counter() - started - generation.total_s + generation.first_token_s
         self.timings.setdefault("first_token", first_token)
 
     @property
-    def usage(self) -> dict[str, int]:
-        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens, "calls": self.calls}
+    def usage(self) -> dict[str, int | bool]:
+        counts = {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens, "calls": self.calls}
+        return {**counts, "estimated": True} if self.usage_estimated else counts
 
 
 def few_shot_messages(system: str, shots: tuple[tuple[str, str], ...], asked: str) -> Messages:
@@ -53,7 +60,7 @@ def few_shot_messages(system: str, shots: tuple[tuple[str, str], ...], asked: st
 class ChatModel(Protocol):
     name: str
 
-    def generate(self, messages: Messages, max_tokens: int) -> Generation: ...
+    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation: ...
 
 
 class LlamaCppChat:
@@ -92,7 +99,7 @@ class LlamaCppChat:
             self._contexts[system] = self._unused.pop() if self._unused else self._load()
         return self._contexts[system]
 
-    def generate(self, messages: Messages, max_tokens: int) -> Generation:
+    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
         start = time.perf_counter()
         first_token_s = 0.0
         pieces: list[str] = []
@@ -109,6 +116,8 @@ class LlamaCppChat:
             if not first_token_s:
                 first_token_s = time.perf_counter() - start
             pieces.append(piece)
+            if on_token:
+                on_token(piece)
         # llama.cpp keeps the evaluated prompt and the generated tokens in its context.
         prompt_tokens = max(llm.n_tokens - completion_tokens, 0)
         return Generation(

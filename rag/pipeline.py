@@ -15,9 +15,9 @@ from rag import answer as answering
 from rag import models, resources
 from rag.config import Settings
 from rag.context import focus
-from rag.embedder import OnnxEmbedder
+from rag.embedder import Embedder
 from rag.index import Index, IngestReport, OnProgress
-from rag.llm import ChatModel
+from rag.llm import ChatModel, OnToken
 from rag.retrieve import retrieve
 from rag.types import Answer, Passage
 
@@ -30,7 +30,7 @@ class Rag:
         self.on_assemble: Callable[[int, int], None] | None = None
 
     @functools.cached_property
-    def embedder(self) -> OnnxEmbedder:
+    def embedder(self) -> Embedder:
         return models.build_embedder(self.settings)
 
     @functools.cached_property
@@ -60,10 +60,11 @@ class Rag:
         k = k or self.settings.k
         return focus(question, self.retrieve(question, k), self.embedder, k)
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, on_text: OnToken | None = None) -> Answer:
+        """`on_text` is shown the draft as the model writes it; the Answer is what survived the check."""
         started = time.perf_counter()
         passages = self.context(question, k)
         retrieved = time.perf_counter()
-        result = answering.answer(question, passages, self.llm, self.settings.min_evidence)
+        result = answering.answer(question, passages, self.llm, self.settings.min_evidence, on_text)
         timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}
         return replace(result, timings=timings)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
+from rich.live import Live
+from rich.spinner import Spinner
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from rag.evals import format_metric
 from rag.index import IngestReport
+from rag.llm import OnToken
 from rag.thresholds import improved
 from rag.types import Answer, Passage
 
@@ -28,6 +33,39 @@ def answer(result: Answer) -> None:
             passage(citation.n, citation.passage)
     if result.removed_sentences:
         err.print(Text(f"note: dropped {len(result.removed_sentences)} sentence(s) that no passage supports or that do not answer the question", style="yellow"))
+
+
+@contextmanager
+def live_draft() -> Iterator[OnToken | None]:
+    """On a terminal, the draft streams in dim text and is replaced by the checked answer;
+    piped output gets only the checked answer."""
+    if not out.is_terminal:
+        yield None
+        return
+    draft = Text(style="dim")
+    waiting = Spinner("dots", text=Text("finding passages and reading them…", style="dim"))
+    with Live(waiting, console=out, transient=True, refresh_per_second=15) as live:
+
+        def on_text(piece: str) -> None:
+            draft.append(piece)
+            live.update(draft)
+
+        yield on_text
+
+
+def stream_event(event: str, **fields) -> None:
+    """One NDJSON line, flushed at once so a reader sees it as it happens."""
+    sys.stdout.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def settings_table(rows: list[tuple[str, str, str]]) -> None:
+    table = Table(title="rag settings (highest source wins: flag > env > rag.toml > pyproject.toml > user file > default)", title_justify="left")
+    for column in ("setting", "value", "source"):
+        table.add_column(column)
+    for name, value, source in rows:
+        table.add_row(name, value, Text(source, style="dim" if source == "default" else "bold"))
+    out.print(table)
 
 
 def passage(n: int, item: Passage) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 
-from rag.embedder import OnnxEmbedder
+from rag.embedder import Embedder
 from rag.index import Index
 from rag.text import content_words, words
 from rag.types import Passage
@@ -21,7 +21,7 @@ COVERAGE_WEIGHT = 0.5
 NEAR_DUPLICATE = 0.8  # share of the shorter passage's words that another passage already holds
 
 
-def retrieve(index: Index, embedder: OnnxEmbedder, query: str, k: int) -> list[Passage]:
+def retrieve(index: Index, embedder: Embedder, query: str, k: int) -> list[Passage]:
     pool = max(CANDIDATES, 2 * k)
     by_vector = index.search_vectors(embedder.embed([query])[0].tolist(), pool)
     by_keyword = index.search_keywords(query, pool)

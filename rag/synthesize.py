@@ -11,7 +11,7 @@ import time
 from rag import question as asked
 from rag import resources
 from rag.extract import reply_text
-from rag.llm import ChatModel, Draft, Messages, few_shot_messages
+from rag.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
 from rag.types import Passage
 
 MAX_TOKENS = 80
@@ -31,10 +31,10 @@ def build_messages(question: str, passages: list[Passage]) -> Messages:
     return few_shot_messages(*resources.few_shot(prompt), f"Question: {question.strip()}\n{numbered}")
 
 
-def draft(question: str, passages: list[Passage], llm: ChatModel) -> Draft:
+def draft(question: str, passages: list[Passage], llm: ChatModel, on_text: OnToken | None = None) -> Draft:
     started = time.perf_counter()
     result = Draft()
-    generation = llm.generate(build_messages(question, passages), MAX_TOKENS)
+    generation = llm.generate(build_messages(question, passages), MAX_TOKENS, on_text)
     result.record(generation, started)
     # Keep the model's markers: verification checks them. Only a refusal is dropped.
     result.text = generation.text.strip() if reply_text(generation.text) else ""

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from rag.config import Settings
-from rag.llm import Generation, Messages
+from rag.llm import Generation, Messages, OnToken
 from rag.resources import seeds_dir
+
+# The machine's own provider settings must not decide which model the tests talk to: with an
+# OPENAI_API_KEY set, `auto` would send the tests' questions to OpenAI.
+for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    os.environ.pop(_var, None)
+for _var in [v for v in os.environ if v.startswith("RAG_") and v != "RAG_BENCH_DIR"]:
+    os.environ.pop(_var)
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rag-test-config-")
 
 
 class FakeLLM:
@@ -21,10 +31,13 @@ class FakeLLM:
         self._reply = reply
         self.calls: list[Messages] = []
 
-    def generate(self, messages: Messages, max_tokens: int) -> Generation:
+    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
         self.calls.append(messages)
         question, passage = _parse(messages[-1]["content"])
         text = self._reply(question, passage)
+        for i, piece in enumerate(text.split(" ")):
+            if on_token:
+                on_token((" " if i else "") + piece)
         return Generation(text=text, prompt_tokens=50, completion_tokens=len(text.split()), first_token_s=0.01, total_s=0.02)
 
 
