@@ -96,7 +96,9 @@ def _supporting(question: str, body: str, claimed: tuple[int, ...], passages: li
     valid = [n for n in claimed if 1 <= n <= len(passages)]
     said = content_words(body) | needed
     if valid and _holds(said, needed, valid, passages, verdict):
-        cited = [n for n in valid if said & _words(passages[n - 1])]
+        # A cited passage stays if it holds some of what the sentence adds to the question:
+        # one that shares only the question's words ("Lee", "meet") is not its source.
+        cited = [n for n in valid if needed & _words(passages[n - 1])]
         return tuple(sorted(cited + _completing(needed, cited, passages)))
     chosen = _fewest_holding(needed, passages)
     if not chosen or not _holds(said, needed, chosen, passages, verdict):

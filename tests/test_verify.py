@@ -1,6 +1,6 @@
 """Verification of the citations a model writes: wrong numbers repaired, unsupported sentences dropped."""
 
-from passages import DIRECTOR, LI, ROLE, SANCTIONS, XI
+from passages import DIRECTOR, LI, ROLE, SANCTIONS, XI, XI_AGAIN
 
 from rag.types import Passage, Repair
 from rag.verify import verify
@@ -23,6 +23,11 @@ def test_a_wrong_citation_is_repaired_to_the_passage_that_says_it():
 def test_a_citation_to_a_passage_that_was_not_shown_is_repaired():
     checked = verify("Who does Lee meet?", "Lee will meet Premier Li Qiang [7].", [XI, LI])
     assert checked.sentences[0][1] == (2,)
+
+
+def test_a_cited_passage_that_shares_only_the_questions_words_is_not_kept_as_a_source():
+    checked = verify("Who does Lee meet in Beijing?", "Lee meets Xi Jinping [1][2][3].", [XI, LI, XI_AGAIN])
+    assert checked.sentences == (("Lee meets Xi Jinping.", (1, 3)),)
 
 
 def test_an_invented_number_with_a_real_citation_is_dropped():
