@@ -44,7 +44,9 @@ class Rag:
 
     @property
     def llm_name(self) -> str:
-        return self._llm.name if self._llm is not None else models.llm_name(self.settings)
+        """The model's own name once loaded (a server names the model it serves), else the configured one."""
+        loaded = self.__dict__.get("llm") or self._llm
+        return loaded.name if loaded is not None else models.llm_name(self.settings)
 
     def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
         return self.index.ingest(paths or [resources.seeds_dir()], on_progress)
