@@ -137,3 +137,8 @@ def test_embeddings_through_the_server_build_and_query_an_index_that_the_local_e
     refused = rag("ask", "Who built the Varne lighthouse?")
     assert refused.returncode == 1
     assert "rag ingest --rebuild" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+
+    rebuilt = rag("ingest", "--rebuild", "docs")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert json.loads((rag.workdir / ".rag" / "manifest.json").read_text())["embedder"] != ALIAS
+    assert "Brell" in json.loads(rag("ask", "Who built the Varne lighthouse?", "--llm", "none", "--json").stdout)["answer"]
