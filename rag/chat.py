@@ -1,58 +1,200 @@
-"""The interactive session: ask, look at sources, quit."""
+"""The interactive session: questions and follow-ups, slash commands, history kept per index."""
 
 from __future__ import annotations
 
-from rag import render
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+
+from rag import followup, render
+from rag.config import ConfigError
+from rag.embedded_llm import ModelFileError
+from rag.followup import Turn
+from rag.index import IndexUnusable
 from rag.pipeline import Rag
+from rag.remote import ProviderError
 from rag.types import Answer
 
 PROMPT = "rag> "
-HELP = "Ask a question, or: /sources (last answer's passages), /help, /quit (or Ctrl-D)."
+MORE = "...> "  # the prompt while a line ending in \ continues
+HISTORY_FILE = "chat_history"
+HISTORY_LINES = 1000
+HELP = """Ask a question; follow-ups ("when does he meet the first one?") are rewritten from the conversation.
+End a line with \\ to go on on the next. Ctrl-C cancels an answer; Ctrl-D or /quit leaves.
+  /sources      the last answer's passages, in full    /source N   one of them
+  /k N          passages per answer                    /reset      forget the conversation
+  /json         answers as JSON (toggle)               /ingest PATH  index more files
+  /status       the index and the model                /quit"""
+# Errors a question or command can run into; the session reports them and goes on.
+RECOVERABLE = (ConfigError, IndexUnusable, ModelFileError, ProviderError, OSError)
 
 
-def run(rag: Rag, read=input) -> None:
-    stats = rag.index.stats()
-    render.notice(
-        f"{stats['documents']} document(s), {stats['chunks']} chunk(s) in {stats['index_dir']} · "
-        f"model {rag.llm_name} · /help for commands"
-    )
-    last: Answer | None = None
-    while True:
-        try:
-            line = read(PROMPT).strip()
-        except EOFError:
-            render.out.print()
-            return
-        except KeyboardInterrupt:
-            render.out.print()
-            continue
-        if not line:
-            continue
-        if line.startswith("/"):
-            if _command(line, last):
-                return
-            continue
-        try:
+class Session:
+    def __init__(self, rag: Rag, ingest: Callable[[Rag, list[Path]], object]) -> None:
+        self.rag = rag
+        self.turns: list[Turn] = []
+        self.last: Answer | None = None
+        self.as_json = False
+        self.k: int | None = None
+        self._ingest = ingest
+
+    def ask(self, question: str) -> None:
+        # Only a conversation under way has a model loaded: the first question loads it
+        # under the answer's spinner, not here.
+        query = followup.standalone(question, self.turns, self.rag.llm) if self.turns else question
+        if query != question:
+            render.notice(f"→ {query}")
+        if self.as_json:
+            self.last = self.rag.ask(query, self.k)
+            render.as_json(self.last.to_json())
+        else:
             with render.live_draft() as on_text:
-                last = rag.ask(line, on_text=on_text)
-        except KeyboardInterrupt:
-            render.notice("cancelled")
-            continue
-        render.answer(last)
+                self.last = self.rag.ask(query, self.k, on_text)
+            render.answer(self.last)
+        self.turns.append(Turn(query, self.last.text))
 
+    def command(self, line: str) -> bool:
+        """Run a slash command; True means leave the session."""
+        try:
+            name, *args = shlex.split(line)
+        except ValueError as exc:  # an unclosed quote
+            render.notice(f"Cannot read that command: {exc}")
+            return False
+        name = name.lower()
+        if name in ("/quit", "/exit"):
+            return True
+        handler = _COMMANDS.get(name)
+        if handler is None:
+            render.notice(f"Unknown command {name}; /help lists them.")
+        else:
+            handler(self, args)
+        return False
 
-def _command(line: str, last: Answer | None) -> bool:
-    """Run a slash command; True means leave the session."""
-    name = line.split()[0].lower()
-    if name in ("/quit", "/exit"):
-        return True
-    if name == "/help":
-        render.notice(HELP)
-    elif name == "/sources":
-        if last is None or not last.passages:
+    def _sources(self, args: list[str]) -> None:
+        if self.last is None or not self.last.passages:
             render.notice("No answer yet: ask a question first.")
-        for n, passage in enumerate(last.passages if last else (), start=1):
+            return
+        for n, passage in enumerate(self.last.passages, start=1):
             render.passage(n, passage)
-    else:
-        render.notice(f"Unknown command {name}. {HELP}")
-    return False
+
+    def _source(self, args: list[str]) -> None:
+        shown = self.last.passages if self.last else ()
+        if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= len(shown):
+            render.notice(f"/source N shows passage N of the last answer (1-{len(shown)})" if shown else "No answer yet: ask a question first.")
+            return
+        render.passage(int(args[0]), shown[int(args[0]) - 1])
+
+    def _set_k(self, args: list[str]) -> None:
+        if len(args) != 1 or not args[0].isdigit() or int(args[0]) < 1:
+            render.notice(f"/k N sets the passages per answer (now {self.k or self.rag.settings.k})")
+            return
+        self.k = int(args[0])
+        render.notice(f"k = {self.k}")
+
+    def _reset(self, args: list[str]) -> None:
+        self.turns, self.last = [], None
+        render.notice("Conversation forgotten; the next question starts afresh.")
+
+    def _toggle_json(self, args: list[str]) -> None:
+        self.as_json = not self.as_json
+        render.notice(f"JSON answers {'on' if self.as_json else 'off'}")
+
+    def _ingest_paths(self, args: list[str]) -> None:
+        if not args:
+            render.notice("/ingest PATH [PATH...] indexes files or folders")
+            return
+        self._ingest(self.rag, [Path(a).expanduser() for a in args])
+
+    def _status(self, args: list[str]) -> None:
+        render.notice(_status_line(self.rag))
+
+
+_COMMANDS: dict[str, Callable[[Session, list[str]], None]] = {
+    "/help": lambda session, args: render.notice(HELP),
+    "/sources": Session._sources,
+    "/source": Session._source,
+    "/k": Session._set_k,
+    "/reset": Session._reset,
+    "/json": Session._toggle_json,
+    "/ingest": Session._ingest_paths,
+    "/status": Session._status,
+}
+
+
+def run(rag: Rag, ingest: Callable[[Rag, list[Path]], object], read: Callable[[str], str] = input) -> None:
+    session = Session(rag, ingest)
+    render.notice(f"{_status_line(rag)} · /help for commands")
+    history = _History(rag.settings.index_dir / HISTORY_FILE)
+    try:
+        while True:
+            try:
+                line = _read_question(read)
+            except EOFError:
+                render.out.print()
+                return
+            except KeyboardInterrupt:
+                render.out.print()
+                continue
+            if not line:
+                continue
+            history.add(line)
+            try:
+                if line.startswith("/"):
+                    if session.command(line):
+                        return
+                else:
+                    session.ask(line)
+            except KeyboardInterrupt:
+                render.notice("cancelled")
+            except RECOVERABLE as exc:
+                render.error(str(exc))
+    finally:
+        history.save()
+
+
+def _read_question(read: Callable[[str], str]) -> str:
+    """One question, over several lines when each but the last ends in a backslash."""
+    lines = [read(PROMPT)]
+    while lines[-1].rstrip().endswith("\\"):
+        lines[-1] = lines[-1].rstrip()[:-1]
+        lines.append(read(MORE))
+    return " ".join(part.strip() for part in lines).strip()
+
+
+def _status_line(rag: Rag) -> str:
+    """Read from the index's manifest: no model is loaded to say what is there."""
+    held = rag.manifest()
+    return f"{len(held.files)} document(s), {held.chunk_count()} chunk(s) in {rag.settings.index_dir} · model {rag.llm_name}"
+
+
+class _History:
+    """Line editing and the up-arrow history, kept per index across sessions (when the
+    platform has readline)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        try:
+            import readline
+        except ImportError:
+            self._readline = None
+            return
+        self._readline = readline
+        readline.set_auto_history(False)  # a question typed over several lines is one entry
+        readline.set_history_length(HISTORY_LINES)
+        try:
+            readline.read_history_file(path)
+        except OSError:
+            pass  # no history yet
+
+    def add(self, line: str) -> None:
+        if self._readline is not None:
+            self._readline.add_history(line)
+
+    def save(self) -> None:
+        if self._readline is None:
+            return
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._readline.write_history_file(self._path)
+        except OSError as exc:
+            render.error(f"cannot save the chat history to {self._path}: {exc.strerror}")

@@ -181,12 +181,12 @@ def config_command(json_output: JsonFlag = False) -> None:
 @app.command()
 @_handles_errors
 def chat(k: K = None, llm: Llm = None, index_dir: IndexDir = None) -> None:
-    """Ask questions interactively (/sources, /quit; Ctrl-D exits)."""
+    """Ask questions and follow-ups interactively (/help lists the commands; Ctrl-D exits)."""
     from rag.chat import run
 
     rag = open_rag(index_dir, k, llm)
     ensure_corpus(rag)
-    run(rag)
+    run(rag, _ingest)
 
 
 @app.command("eval")

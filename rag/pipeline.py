@@ -16,7 +16,8 @@ from rag import models, resources
 from rag.config import Settings
 from rag.context import focus
 from rag.embedder import Embedder
-from rag.index import Index, IngestReport, OnProgress
+from rag.corpus import Manifest
+from rag.index import MANIFEST, Index, IngestReport, OnProgress
 from rag.llm import ChatModel, OnToken
 from rag.retrieve import retrieve
 from rag.types import Answer, Passage
@@ -51,8 +52,12 @@ class Rag:
     def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
         return self.index.ingest(paths or [resources.seeds_dir()], on_progress)
 
+    def manifest(self) -> Manifest:
+        """What the index holds, read without loading the embedder or the index."""
+        return self.index.manifest if "index" in self.__dict__ else Manifest.load(self.settings.index_dir / MANIFEST)
+
     def needs_default_corpus(self) -> bool:
-        return self.index.is_empty()
+        return not self.manifest().files
 
     def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
         return retrieve(self.index, self.embedder, question, k or self.settings.k)

@@ -136,28 +136,54 @@ def test_empty_question_is_a_usage_error(offline):
     assert result.returncode == 2 and "question is empty" in result.stderr
 
 
-def test_chat_answers_shows_sources_and_exits_on_ctrl_d(offline):
+def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
     child = pexpect.spawn(
         "unshare",
         ["-rn", *RAG, "chat"],
         cwd=str(offline.workdir),
         env={**offline.env, "TERM": "dumb"},  # plain text, no colour codes between the words
         encoding="utf-8",
-        timeout=120,
+        timeout=180,
     )
+    child.expect(r"document\(s\), \d+ chunk\(s\) in \.rag · model Qwen")
     child.expect("rag> ")
     child.sendline("Who does Lee meet in Beijing?")
     child.expect("Sources:")
     child.expect("rag> ")
+
+    child.sendline("When does he meet the first one?")
+    child.expect("→ ([^\r\n]+)")
+    rewritten = child.match.group(1)
+    assert "Xi Jinping" in rewritten and "Lee" in rewritten
+    child.expect("Sources:")
+    answer = child.before
+    child.expect("rag> ")
+    sources = child.before
+    assert "Monday" in answer and "[" in answer
+    assert "000_2700a83b44745f36.txt L2" in sources  # "Lee is scheduled to meet ... Xi Jinping on Monday"
+
     child.sendline("/sources")
     child.expect(r"\[1\] seeds/")
     child.expect("rag> ")
+    child.sendline("/reset")
+    child.expect("Conversation forgotten")
+    child.expect("rag> ")
+
+    child.sendline("What did China sanction?")
+    child.expect("finding passages")  # the answer is under way
+    child.sendintr()
+    child.expect("cancelled")
+    child.expect("rag> ")
     child.sendline("/nonsense")
     child.expect("Unknown command /nonsense")
+    child.expect("rag> ")
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    assert "Traceback" not in child.before
+    history = (offline.workdir / ".rag" / "chat_history").read_text()
+    assert "When does he meet the first one?" in history
 
 
 GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"

@@ -1,0 +1,127 @@
+"""The chat session's logic, driven with scripted input and a fake model over the real seeds index."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.chat import run
+from rag.config import Settings
+from rag.pipeline import Rag
+from rag.remote import ProviderError
+
+FOLLOW_UP = "When does he meet the first one?"
+REWRITTEN = "When does Lee meet Xi Jinping?"
+
+
+def reply(question: str, shown: str) -> str:
+    """A stand-in model: rewrites the follow-up, and answers from the sentence it is shown."""
+    if question.startswith("Conversation:"):
+        return REWRITTEN
+    if "Monday" in shown and "When" in question:
+        return "Lee meets Xi Jinping on Monday."
+    if "Xi Jinping" in shown:
+        return "Lee meets Xi Jinping."
+    return "NONE"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("chat")
+    Rag(Settings(index_dir=root / "index", cache_dir=root / "cache", threads=2)).ingest()
+    return root / "index"
+
+
+@pytest.fixture
+def chat(index_dir, fake_llm, capsys):
+    """Run a session on scripted lines; returns (stdout, stderr, the fake model, what ingest got)."""
+
+    def session(*lines: str, llm=None):
+        model = llm or fake_llm(reply)
+        ingested = []
+        script = iter(lines)
+
+        def read(prompt: str) -> str:
+            try:
+                return next(script)
+            except StopIteration:
+                raise EOFError from None
+
+        run(Rag(Settings(index_dir=index_dir, threads=2), model), lambda rag, paths: ingested.append(paths), read)
+        captured = capsys.readouterr()
+        return captured.out, captured.err, model, ingested
+
+    return session
+
+
+def test_a_follow_up_is_rewritten_shown_and_answered_from_the_rewrite(chat):
+    out, err, _, _ = chat("Who does Lee meet in Beijing?", FOLLOW_UP)
+    assert f"→ {REWRITTEN}" in err
+    assert "Lee meets Xi Jinping on Monday" in out
+    assert "Sources:" in out
+
+
+def test_reset_forgets_the_conversation(chat):
+    _, err, model, _ = chat("Who does Lee meet in Beijing?", "/reset", FOLLOW_UP)
+    assert "Conversation forgotten" in err
+    assert "→" not in err
+    assert not any(call[-1]["content"].startswith("Conversation:") for call in model.calls)
+
+
+def test_json_mode_prints_each_answer_as_one_object(chat):
+    out, _, _, _ = chat("/json", "Who does Lee meet in Beijing?")
+    answer = json.loads(out)
+    assert "Xi Jinping" in answer["answer"] and answer["citations"]
+
+
+def test_k_changes_how_many_passages_the_next_answer_reads(chat):
+    out, _, _, _ = chat("/k 2", "/json", "Who does Lee meet in Beijing?")
+    assert len(json.loads(out)["citations"]) <= 2
+    _, err, model, _ = chat("/k 2", "Who does Lee meet in Beijing?")
+    assert "k = 2" in err and len(model.calls) == 2  # one extraction call per sentence shown
+
+
+def test_sources_and_one_source_show_the_last_answers_passages(chat):
+    out, err, _, _ = chat("/sources", "Who does Lee meet in Beijing?", "/sources", "/source 1", "/source 9")
+    assert "No answer yet" in err
+    assert all(f"[{n}] seeds/" in out for n in range(1, 5))  # /sources shows every passage read
+    assert out.count("[1] seeds/") >= 2  # and /source 1 the first again
+    assert "/source N shows passage N of the last answer (1-4)" in err
+
+
+def test_ingest_is_handed_the_paths_and_a_bare_ingest_gets_a_hint(chat, tmp_path):
+    _, err, _, ingested = chat(f"/ingest {tmp_path}", "/ingest")
+    assert ingested == [[tmp_path]]
+    assert "/ingest PATH" in err
+
+
+def test_unknown_commands_get_a_hint_and_the_session_goes_on(chat):
+    out, err, _, _ = chat("/frobnicate", 'Who does Lee "meet', "/source 'x", "Who does Lee meet in Beijing?")
+    assert "Unknown command /frobnicate; /help lists them." in err
+    assert "Cannot read that command" in err
+    assert "Xi Jinping" in out
+
+
+def test_a_question_can_go_on_over_lines_ending_in_a_backslash(chat):
+    _, _, model, _ = chat("Who does Lee \\", "meet in Beijing?")
+    assert "Question: Who does Lee meet in Beijing?" in model.calls[0][-1]["content"]
+
+
+def test_a_failing_model_server_is_one_line_and_the_session_goes_on(chat, fake_llm):
+    answers = iter([ProviderError("cannot reach http://127.0.0.1:9/v1; is the server running?")])
+
+    def flaky(question: str, shown: str) -> str:
+        error = next(answers, None)
+        if error:
+            raise error
+        return reply(question, shown)
+
+    out, err, _, _ = chat("Who does Lee meet in Beijing?", "Who does Lee meet in Beijing?", llm=fake_llm(flaky))
+    assert "error: cannot reach http://127.0.0.1:9/v1" in err and "Traceback" not in err
+    assert "Xi Jinping" in out
+
+
+def test_history_is_kept_beside_the_index(chat, index_dir):
+    chat("Who does Lee meet in Beijing?")
+    assert "Who does Lee meet in Beijing?" in (index_dir / "chat_history").read_text()
