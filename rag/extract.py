@@ -58,8 +58,16 @@ def draft(question: str, passages: list[Passage], llm: ChatModel, on_text: OnTok
             if on_text:
                 on_text((" " if claims else "") + cite(claim, [n]))
             claims.append((claim, [n]))
-    result.text = " ".join(cite(claim, sources) for claim, sources in claims)
+    result.text = " ".join(cite(claim, sources) for claim, sources in _in_document_order(claims, passages))
     return result
+
+
+def _in_document_order(claims: list[tuple[str, list[int]]], passages: list[Passage]) -> list[tuple[str, list[int]]]:
+    """Claims in the order the documents tell them, not in the order of their scores: "Lee
+    meets Xi on Monday. He will also meet Li." reads as the article does, and "the first one"
+    in a follow-up means what the article put first."""
+    position = lambda claim: min((passages[n - 1].source, passages[n - 1].line_start) for n in claim[1])  # noqa: E731
+    return sorted(claims, key=position)
 
 
 def reply_text(raw: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rag import resources
 from rag.llm import ChatModel, Messages, few_shot_messages
-from rag.text import content_words
+from rag.text import STOPWORDS, content_words, words
 from rag.verify import without_citations
 
 MAX_TOKENS = 48
@@ -22,8 +22,17 @@ TURNS_SHOWN = 3  # the last turns the rewrite sees; older ones rarely hold what 
 KEEP = 0.5
 _POINTS_BACK = re.compile(
     r"\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|this|that|these|those|there|then|"
-    r"former|latter|(?:first|second|third|last|other|same)(?: one)?)\b",
+    r"former|latter|(?:first|second|third|last|other|same) one)\b",
     re.IGNORECASE,
+)
+
+
+_BY_POSITION = re.compile(r"\bthe (?:(first|second|third|last) one|(former|latter))\b", re.IGNORECASE)
+_PLACES = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "latter": -1}
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+_NOT_NAMES = STOPWORDS | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+    "july august september october november december".split()
 )
 
 
@@ -41,9 +50,38 @@ def standalone(question: str, turns: list[Turn], llm: ChatModel | None) -> str:
     """The question as retrieval should see it: rewritten if it points back into the turns."""
     if llm is None or not turns or not points_back(question):
         return question
+    question = by_position(question, turns[-1])
+    if not points_back(question):
+        return question
     reply = llm.generate(build_messages(question, turns), MAX_TOKENS).text
     rewrite = " ".join(reply.strip().splitlines()[0].split()) if reply.strip() else ""
     return rewrite if _keeps_the_question(question, rewrite) else question
+
+
+def by_position(question: str, turn: Turn) -> str:
+    """ "the first one", "the second one", "the last one" replaced by the name the last answer
+    gave in that place. The small model counts badly: asked about "the first one" after "Lee
+    meets Xi Jinping on Monday. He will also meet Li Qiang", it picked Li Qiang."""
+    names = names_in(turn.answer, turn.question)
+
+    def named(match: re.Match) -> str:
+        place = _PLACES[(match.group(1) or match.group(2)).lower()]
+        return names[place] if -len(names) <= place < len(names) else match.group(0)
+
+    return _BY_POSITION.sub(named, question)
+
+
+def names_in(answer: str, asked: str) -> list[str]:
+    """The capitalised names an answer gives, in order, without words that only start a sentence
+    ("The", "He") or name a day or month, and without the ones its question named: "South Korean
+    President Lee Jae-myung" is the Lee the question asked about."""
+    asked_names = {w for match in _CAPITALISED.finditer(asked) for w in words(match.group(0))} - _NOT_NAMES
+    names: list[str] = []
+    for match in _CAPITALISED.finditer(without_citations(answer)):
+        name = " ".join(w for w in match.group(0).split() if w.lower() not in _NOT_NAMES)
+        if name and not set(words(name)) & asked_names and name not in names:
+            names.append(name)
+    return names
 
 
 def build_messages(question: str, turns: list[Turn]) -> Messages:

@@ -6,7 +6,7 @@ import functools
 import re
 
 _WORD = re.compile(r"\w+")
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     """a an and are as at be been being but by did do does for from had has have he her his
     how i if in into is it its of on or she that the their them then there these they this
     those to was were what when where which who whom whose why will with would also than
@@ -25,7 +25,7 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """Stemmed words that carry meaning: no stopwords, no one- or two-letter words but numbers."""
-    kept = [w for w in words(text) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())]
+    kept = [w for w in words(text) if w not in STOPWORDS and (len(w) > 2 or w.isdigit())]
     return set(_stemmer().stemWords(kept))
 
 

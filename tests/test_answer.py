@@ -19,6 +19,12 @@ def test_each_claim_cites_the_passage_it_came_from(fake_llm):
     assert not result.abstained
 
 
+def test_claims_read_in_the_order_the_document_tells_them_whatever_their_scores(fake_llm):
+    llm = fake_llm(replies({XI.text: "Lee meets Xi Jinping on Monday.", LI.text: "Lee will meet Premier Li Qiang and Zhao Leji."}))
+    result = answer("Who does Lee meet?", [LI, XI], llm)  # the later line scored higher
+    assert result.text == "Lee meets Xi Jinping on Monday [2]. Lee will meet Premier Li Qiang and Zhao Leji [1]."
+
+
 def test_passages_that_do_not_answer_are_not_cited(fake_llm):
     llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
     result = answer("Who does Lee meet?", [XI, LI], llm)
