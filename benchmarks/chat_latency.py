@@ -4,12 +4,16 @@ prompt, and from pressing Enter on the first question to the first streamed piec
 
 Every session is a new process over an existing index, with the model file already assembled.
 
-    python benchmarks/chat_latency.py [--runs 5] [--question "..."]
+    python benchmarks/chat_latency.py [--runs 5] [--question "..."] [--typing 5]
+
+--typing waits that long before pressing Enter, as a person typing the question would: the
+models load in the background meanwhile.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -25,20 +29,22 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--question", default="Who does Lee meet in Beijing?")
+    parser.add_argument("--typing", type=float, default=0.0, help="seconds between the prompt and Enter, as a person types")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         subprocess.run([*RAG, "ask", args.question], cwd=workdir, check=True, capture_output=True)  # index, assemble
-        runs = [_session(workdir, args.question) for _ in range(args.runs)]
+        runs = [_session(workdir, args.question, args.typing) for _ in range(args.runs)]
     for key, label in (("prompt", "start to first prompt"), ("first_piece", "Enter to first streamed piece")):
         values = [r[key] for r in runs]
         print(f"{label:30s} median {statistics.median(values):5.2f} s   runs: {', '.join(f'{v:.2f}' for v in values)}")
 
 
-def _session(workdir: str, question: str) -> dict[str, float]:
+def _session(workdir: str, question: str, typing: float) -> dict[str, float]:
     started = time.perf_counter()
-    child = pexpect.spawn(RAG[0], RAG[1:] + ["chat"], cwd=workdir, encoding="utf-8", timeout=120, env={"TERM": "xterm", "PATH": ""})
+    child = pexpect.spawn(RAG[0], RAG[1:] + ["chat"], cwd=workdir, encoding="utf-8", timeout=120, env={**os.environ, "TERM": "xterm"})
     child.expect("rag> ")
     prompt = time.perf_counter() - started
+    time.sleep(typing)
     entered = time.perf_counter()
     child.sendline(question)
     child.expect(r"\[\d+\]")

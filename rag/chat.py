@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,8 +38,15 @@ class Session:
         self.as_json = False
         self.k: int | None = None
         self._ingest = ingest
+        self._warming: threading.Thread | None = None
+
+    def warm_up(self) -> None:
+        """Load the models in the background while the first question is typed."""
+        self._warming = threading.Thread(target=_quietly, args=(self.rag.warm_up,), name="rag-warm-up")
+        self._warming.start()
 
     def ask(self, question: str) -> None:
+        self.finish_warming_up()  # under way since the prompt appeared; usually done by now
         # Only a conversation under way has a model loaded: the first question loads it
         # under the answer's spinner, not here.
         query = followup.standalone(question, self.turns, self.rag.llm) if self.turns else question
@@ -52,6 +60,10 @@ class Session:
                 self.last = self.rag.ask(query, self.k, on_text)
             render.answer(self.last)
         self.turns.append(Turn(query, self.last.text))
+
+    def finish_warming_up(self) -> None:
+        if self._warming is not None:
+            self._warming.join()
 
     def command(self, line: str) -> bool:
         """Run a slash command; True means leave the session."""
@@ -125,6 +137,7 @@ def run(rag: Rag, ingest: Callable[[Rag, list[Path]], object], read: Callable[[s
     session = Session(rag, ingest)
     render.notice(f"{_status_line(rag)} · /help for commands")
     history = _History(rag.settings.index_dir / HISTORY_FILE)
+    session.warm_up()
     try:
         while True:
             try:
@@ -150,6 +163,14 @@ def run(rag: Rag, ingest: Callable[[Rag, list[Path]], object], read: Callable[[s
                 render.error(str(exc))
     finally:
         history.save()
+        session.finish_warming_up()  # never leave the model half-loaded in a thread at exit
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except Exception:  # noqa: BLE001 - the first question meets the same error and reports it
+        pass
 
 
 def _read_question(read: Callable[[str], str]) -> str:

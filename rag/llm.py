@@ -62,6 +62,9 @@ class ChatModel(Protocol):
 
     def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation: ...
 
+    def prime(self, messages: Messages) -> None:
+        """Read a prompt ahead of time, so that the next one sharing its start begins warm."""
+
 
 class LlamaCppChat:
     """A GGUF model run in-process; the chat template is the one stored in the file.
@@ -98,6 +101,9 @@ class LlamaCppChat:
                 self._contexts.pop(next(iter(self._contexts)))
             self._contexts[system] = self._unused.pop() if self._unused else self._load()
         return self._contexts[system]
+
+    def prime(self, messages: Messages) -> None:
+        self.generate(messages, max_tokens=1)
 
     def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
         start = time.perf_counter()

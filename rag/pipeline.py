@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rag import answer as answering
-from rag import models, resources
+from rag import extract, models, resources
 from rag.config import Settings
 from rag.context import focus
 from rag.embedder import Embedder
@@ -48,6 +48,14 @@ class Rag:
         """The model's own name once loaded (a server names the model it serves), else the configured one."""
         loaded = self.__dict__.get("llm") or self._llm
         return loaded.name if loaded is not None else models.llm_name(self.settings)
+
+    def warm_up(self) -> None:
+        """Load the embedder, the index and the model, and have the model read the extraction
+        prompt's worked examples: the first question then starts warm (chat does this while
+        the user types)."""
+        self.context("warm up")  # opens Chroma and the keyword index
+        if self.llm is not None:
+            self.llm.prime(extract.build_messages("Who?", Passage("", "", "Nobody.", 0, 0)))
 
     def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
         return self.index.ingest(paths or [resources.seeds_dir()], on_progress)

@@ -53,6 +53,9 @@ class OpenAIChat:
         self._client = endpoint.client()
         self.name = model or first_model(endpoint, self._client, "chat")
 
+    def prime(self, messages: Messages) -> None:
+        """Nothing: a request ahead of time would be paid for, and servers cache prompts themselves."""
+
     def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
         start = time.perf_counter()
         first_token_s = 0.0

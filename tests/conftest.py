@@ -41,6 +41,10 @@ class FakeLLM:
         return Generation(text=text, prompt_tokens=50, completion_tokens=len(text.split()), first_token_s=0.01, total_s=0.02)
 
 
+    def prime(self, messages: Messages) -> None:
+        self.primed = messages
+
+
 def _parse(content: str) -> tuple[str, str]:
     question, _, shown = content.partition("\n")
     return question.removeprefix("Question: "), shown.removeprefix("Sentence: ")

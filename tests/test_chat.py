@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from rag import resources
 from rag.chat import run
 from rag.config import Settings
 from rag.pipeline import Rag
@@ -125,3 +126,9 @@ def test_a_failing_model_server_is_one_line_and_the_session_goes_on(chat, fake_l
 def test_history_is_kept_beside_the_index(chat, index_dir):
     chat("Who does Lee meet in Beijing?")
     assert "Who does Lee meet in Beijing?" in (index_dir / "chat_history").read_text()
+
+
+def test_the_model_reads_the_extraction_prompt_while_the_first_question_is_typed(chat):
+    _, _, model, _ = chat()
+    assert model.primed[0]["content"] == resources.few_shot("extract")[0]
+    assert model.calls == []
