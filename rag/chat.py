@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import threading
 from collections.abc import Callable
@@ -46,19 +47,18 @@ class Session:
         self._warming.start()
 
     def ask(self, question: str) -> None:
-        self.finish_warming_up()  # under way since the prompt appeared; usually done by now
         # Only a conversation under way has a model loaded: the first question loads it
         # under the answer's spinner, not here.
         query = followup.standalone(question, self.turns, self.rag.llm) if self.turns else question
         if query != question:
             render.notice(f"→ {query}")
+        with contextlib.nullcontext() if self.as_json else render.live_draft() as on_text:
+            self.finish_warming_up()  # under way since the prompt appeared; usually done by now
+            self.last = self.rag.ask(query, self.k, on_text)
         if self.as_json:
-            self.last = self.rag.ask(query, self.k)
             render.as_json(self.last.to_json())
         else:
-            with render.live_draft() as on_text:
-                self.last = self.rag.ask(query, self.k, on_text)
-            render.answer(self.last)
+            render.answer(self.last, compact=True)
         self.turns.append(Turn(query, self.last.text))
 
     def finish_warming_up(self) -> None:

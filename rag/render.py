@@ -24,13 +24,20 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def answer(result: Answer) -> None:
+COMPACT_WIDTH = 100  # characters of a passage a compact source line shows
+
+
+def answer(result: Answer, compact: bool = False) -> None:
+    """The answer, then its sources: in full, or (compact, in chat) one line each."""
     out.print(Text(result.text))
     if result.citations:
         out.print()
         out.print(Text("Sources:", style="bold"))
         for citation in result.citations:
-            passage(citation.n, citation.passage)
+            if compact:
+                source_line(citation.n, citation.passage)
+            else:
+                passage(citation.n, citation.passage)
     if result.removed_sentences:
         err.print(Text(f"note: dropped {len(result.removed_sentences)} sentence(s) that no passage supports or that do not answer the question", style="yellow"))
 
@@ -66,6 +73,12 @@ def settings_table(rows: list[tuple[str, str, str]]) -> None:
     for name, value, source in rows:
         table.add_row(name, value, Text(source, style="dim" if source == "default" else "bold"))
     out.print(table)
+
+
+def source_line(n: int, item: Passage) -> None:
+    text = " ".join(item.text.split())
+    shown = text if len(text) <= COMPACT_WIDTH else text[: COMPACT_WIDTH - 1].rsplit(" ", 1)[0] + "…"
+    out.print(Text.assemble((f"[{n}] ", "bold cyan"), (item.source, "cyan"), f" {item.span} ", (shown, "dim")))
 
 
 def passage(n: int, item: Passage) -> None:

@@ -132,3 +132,9 @@ def test_the_model_reads_the_extraction_prompt_while_the_first_question_is_typed
     _, _, model, _ = chat()
     assert model.primed[0]["content"] == resources.few_shot("extract")[0]
     assert model.calls == []
+
+
+def test_an_answer_lists_its_sources_one_line_each(chat):
+    out, _, _, _ = chat("Who does Lee meet in Beijing?")
+    listed = [line for line in out.partition("Sources:")[2].splitlines() if line.strip()]
+    assert listed and all(line.startswith("[") and " seeds/" in line and "Xi Jinping" in line for line in listed)
