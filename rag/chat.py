@@ -47,8 +47,8 @@ class Session:
         self._warming.start()
 
     def ask(self, question: str) -> None:
-        # Only a conversation under way has a model loaded: the first question loads it
-        # under the answer's spinner, not here.
+        # The first question cannot point back, so it never waits for the model here; later
+        # ones find it loaded.
         query = followup.standalone(question, self.turns, self.rag.llm) if self.turns else question
         if query != question:
             render.notice(f"→ {query}")
@@ -115,6 +115,7 @@ class Session:
         if not args:
             render.notice("/ingest PATH [PATH...] indexes files or folders")
             return
+        self.finish_warming_up()  # the background load opens the same index
         self._ingest(self.rag, [Path(a).expanduser() for a in args])
 
     def _status(self, args: list[str]) -> None:
