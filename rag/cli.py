@@ -169,13 +169,13 @@ def status(json_output: JsonFlag = False, index_dir: IndexDir = None) -> None:
 def config_command(json_output: JsonFlag = False) -> None:
     """The settings in effect and where each came from (API keys masked)."""
     resolved = resolve()
-    provider = models.llm_provider(resolved.settings)
+    provider, model = models.llm_provider(resolved.settings), models.llm_name(resolved.settings)
     if json_output:
         settings = {name: {"value": value, "source": source} for name, value, source in resolved.rows()}
-        render.as_json({"settings": settings, "llm_provider": provider, "model": models.llm_name(resolved.settings)})
+        render.as_json({"settings": settings, "llm_provider": provider, "model": model})
         return
     render.settings_table(resolved.rows())
-    render.out.print(f"Answers come from: {provider} · model {models.llm_name(resolved.settings)}")
+    render.out.print(f"Answers come from: {provider} · model {model}")
 
 
 @app.command()

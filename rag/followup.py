@@ -25,8 +25,6 @@ _POINTS_BACK = re.compile(
     r"former|latter|(?:first|second|third|last|other|same) one)\b",
     re.IGNORECASE,
 )
-
-
 _BY_POSITION = re.compile(r"\bthe (?:(first|second|third|last) one|(former|latter))\b", re.IGNORECASE)
 _PLACES = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "latter": -1}
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")

@@ -15,8 +15,8 @@ from rag import answer as answering
 from rag import extract, models, resources
 from rag.config import Settings
 from rag.context import focus
-from rag.embedder import Embedder
 from rag.corpus import Manifest
+from rag.embedder import Embedder
 from rag.index import MANIFEST, Index, IngestReport, OnProgress
 from rag.llm import ChatModel, OnToken
 from rag.retrieve import retrieve
