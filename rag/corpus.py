@@ -9,7 +9,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+from rag.formats import is_supported
+
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,13 @@ def find_files(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
         if not root.exists():
             skipped.append(Skipped(str(given), "no such file or directory"))
         elif root.is_file():
-            if root.suffix.lower() in SUPPORTED_SUFFIXES:
+            if is_supported(root):
                 found.setdefault(root, SourceFile(root, root.name))
             else:
                 skipped.append(Skipped(str(given), f"unsupported file type {root.suffix or '(none)'}"))
         else:
             for path in _walk(root):
-                if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                if is_supported(path):
                     found.setdefault(path, SourceFile(path, f"{root.name}/{path.relative_to(root)}"))
                 else:
                     skipped.append(Skipped(str(path), f"unsupported file type {path.suffix or '(none)'}"))
@@ -52,15 +53,6 @@ def _walk(root: Path) -> list[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         files.extend(Path(dirpath) / name for name in filenames if not name.startswith("."))
     return sorted(files)
-
-
-def read_text(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Legacy encodings are common in real folders; keep the text rather than lose the file.
-        return data.decode("cp1252", errors="replace")
 
 
 def content_hash(text: str) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.config import Settings
-from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, content_hash, find_files, read_text
+from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, content_hash, find_files
+from rag.formats import Extracted, Unreadable, extract
 from rag.embedder import Embedder
 from rag.types import Passage
 
@@ -32,6 +33,7 @@ class IngestReport:
     unchanged: int = 0
     chunks_embedded: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)  # indexed, with a caveat
     seconds: float = 0.0
 
 
@@ -41,6 +43,7 @@ class _Chunk:
     text: str
     line_start: int
     line_end: int
+    pages: tuple[int, int] = (0, 0)  # first and last page, for paged formats
 
 
 class Index:
@@ -91,22 +94,27 @@ class Index:
         started = time.perf_counter()
         report = IngestReport()
         files, report.skipped = find_files(paths)
-        to_embed: list[tuple[SourceFile, str, str]] = []
+        to_embed: list[tuple[SourceFile, Extracted, str]] = []
         for file in files:
             try:
-                text = read_text(file.path)
+                document = extract(file.path)
             except OSError as exc:
                 report.skipped.append(Skipped(str(file.path), exc.strerror or str(exc)))
                 continue
-            if not text.strip():
-                report.skipped.append(Skipped(str(file.path), "empty file"))
+            except Unreadable as exc:
+                report.skipped.append(Skipped(str(file.path), str(exc)))
                 continue
-            digest = content_hash(text)
+            if not document.text.strip():
+                report.skipped.append(Skipped(str(file.path), "no text in it"))
+                continue
+            if document.warning:
+                report.warnings.append(Skipped(str(file.path), document.warning))
+            digest = content_hash(document.text)
             entry = self.manifest.files.get(str(file.path))
             if entry and entry.hash == digest and entry.chunking == self.chunking:
                 report.unchanged += 1
             else:
-                to_embed.append((file, text, digest))
+                to_embed.append((file, document, digest))
 
         seen = {str(f.path) for f in files}
         gone = [p for p in self.manifest.files if p not in seen and _under_any(p, paths)]
@@ -114,7 +122,7 @@ class Index:
             report.seconds = time.perf_counter() - started
             return report
 
-        chunked = [(file, digest, self._chunk(file, text, digest)) for file, text, digest in to_embed]
+        chunked = [(file, digest, self._chunk(file, document, digest)) for file, document, digest in to_embed]
         total = sum(len(chunks) for _, _, chunks in chunked)
         for path in gone:
             report.removed.append(self.manifest.files[path].source)
@@ -126,7 +134,7 @@ class Index:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _chunk(self, file: SourceFile, text: str, digest: str) -> list[_Chunk]:
+    def _chunk(self, file: SourceFile, document: Extracted, digest: str) -> list[_Chunk]:
         from llama_index.core import Document
         from llama_index.core.node_parser import SentenceSplitter
 
@@ -137,21 +145,23 @@ class Index:
             include_metadata=False,
             include_prev_next_rel=False,
         )
-        nodes = splitter.get_nodes_from_documents([Document(text=text, id_=str(file.path))])
+        text = document.text
         line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         path_key = hashlib.sha1(str(file.path).encode()).hexdigest()[:12]
         chunks = []
-        for i, node in enumerate(nodes):
-            start = node.start_char_idx if node.start_char_idx is not None else text.find(node.text)
-            end = node.end_char_idx if node.end_char_idx is not None else start + len(node.text)
-            chunks.append(
-                _Chunk(
-                    id=f"{path_key}-{digest[:12]}-{i:04d}",
-                    text=node.text,
-                    line_start=bisect.bisect_right(line_starts, max(start, 0)),
-                    line_end=bisect.bisect_right(line_starts, max(end - 1, 0)),
+        for offset, section in document.sections():
+            for node in splitter.get_nodes_from_documents([Document(text=section, id_=str(file.path))]):
+                start = offset + (node.start_char_idx if node.start_char_idx is not None else max(section.find(node.text), 0))
+                end = start + len(node.text) if node.end_char_idx is None else offset + node.end_char_idx
+                chunks.append(
+                    _Chunk(
+                        id=f"{path_key}-{digest[:12]}-{len(chunks):04d}",
+                        text=node.text,
+                        line_start=bisect.bisect_right(line_starts, start),
+                        line_end=bisect.bisect_right(line_starts, max(end - 1, 0)),
+                        pages=document.pages(start, end),
+                    )
                 )
-            )
         return chunks
 
     def _replace(
@@ -177,6 +187,8 @@ class Index:
                     "source": file.source,
                     "line_start": chunk.line_start,
                     "line_end": chunk.line_end,
+                    "page_start": chunk.pages[0],
+                    "page_end": chunk.pages[1],
                 },
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=str(file.path))},
             )
@@ -294,5 +306,7 @@ def _passage(node, score: float) -> Passage:
         text=node.get_content(),
         line_start=int(meta.get("line_start", 0)),
         line_end=int(meta.get("line_end", 0)),
+        page_start=int(meta.get("page_start", 0)),
+        page_end=int(meta.get("page_end", 0)),
         score=float(score),
     )

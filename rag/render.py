@@ -101,6 +101,8 @@ def ingest_report(report: IngestReport) -> None:
     err.print(Text(summary))
     for item in report.skipped:
         err.print(Text(f"  skipped {item.path}: {item.reason}", style="yellow"))
+    for item in report.warnings:
+        err.print(Text(f"  warning {item.path}: {item.reason}", style="yellow"))
     for source in report.removed:
         err.print(Text(f"  removed {source}", style="dim"))
 

@@ -15,9 +15,14 @@ class Passage:
     line_start: int
     line_end: int
     score: float = 0.0
+    page_start: int = 0  # paged formats (PDF): the pages the text sits on; 0 otherwise
+    page_end: int = 0
 
     @property
     def span(self) -> str:
+        """Where the text is, as precisely as the format allows: pages for a PDF, else lines."""
+        if self.page_start:
+            return f"p. {self.page_start}" if self.page_start == self.page_end else f"pp. {self.page_start}-{self.page_end}"
         if self.line_start == self.line_end:
             return f"L{self.line_start}"
         return f"L{self.line_start}-{self.line_end}"

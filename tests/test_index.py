@@ -53,7 +53,7 @@ def test_missing_path_and_unsupported_file_are_skipped_with_a_reason(rag, corpus
     (corpus / "empty.txt").write_text("  \n")
     report = rag.ingest([corpus, tmp_path / "nope"])
     reasons = {item.path.rsplit("/", 1)[-1]: item.reason for item in report.skipped}
-    assert reasons == {"photo.png": "unsupported file type .png", "empty.txt": "empty file", "nope": "no such file or directory"}
+    assert reasons == {"photo.png": "unsupported file type .png", "empty.txt": "no text in it", "nope": "no such file or directory"}
     assert len(report.indexed) == 2
 
 
