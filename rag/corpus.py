@@ -73,6 +73,7 @@ class Manifest:
 
     embedder: str = ""
     dimension: int = 0  # of the embedder's vectors; 0 in indexes from before it was recorded
+    keywords: str = ""  # chunk_digest() of the chunks the keyword index was last built from
     files: dict[str, FileEntry] = field(default_factory=dict)
 
     @classmethod
@@ -83,6 +84,7 @@ class Manifest:
         return cls(
             embedder=data.get("embedder", ""),
             dimension=int(data.get("dimension", 0)),
+            keywords=data.get("keywords", ""),
             files={k: FileEntry(**v) for k, v in data.get("files", {}).items()},
         )
 
@@ -90,6 +92,7 @@ class Manifest:
         data = {
             "embedder": self.embedder,
             "dimension": self.dimension,
+            "keywords": self.keywords,
             "files": {k: vars(v) for k, v in sorted(self.files.items())},
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +102,11 @@ class Manifest:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
+
+    def chunk_digest(self) -> str:
+        """One hash of every chunk id the manifest lists: it changes whenever the chunks do."""
+        ids = sorted(chunk for entry in self.files.values() for chunk in entry.chunks)
+        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
     def chunk_count(self) -> int:
         return sum(len(entry.chunks) for entry in self.files.values())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
+import fcntl
 import hashlib
 import math
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from rag.embedder import Embedder
 from rag.types import Passage
 
 COLLECTION = "chunks"
-MANIFEST, VECTORS_DIR, KEYWORDS_DIR = "manifest.json", "chroma", "bm25"
+MANIFEST, VECTORS_DIR, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "chroma", "bm25", "ingest.lock"
 OnProgress = Callable[[str, int, int], None]  # (file being embedded, chunks done, chunks total)
 
 
@@ -91,6 +93,10 @@ class Index:
     # -- ingest -------------------------------------------------------------------------------
 
     def ingest(self, paths: list[Path], on_progress: OnProgress | None = None) -> IngestReport:
+        with _writer_lock(self.dir):
+            return self._ingest(paths, on_progress)
+
+    def _ingest(self, paths: list[Path], on_progress: OnProgress | None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         files, report.skipped = find_files(paths)
@@ -118,10 +124,6 @@ class Index:
 
         seen = {str(f.path) for f in files}
         gone = [p for p in self.manifest.files if p not in seen and _under_any(p, paths)]
-        if not to_embed and not gone:
-            report.seconds = time.perf_counter() - started
-            return report
-
         chunked = [(file, digest, self._chunk(file, document, digest)) for file, document, digest in to_embed]
         total = sum(len(chunks) for _, _, chunks in chunked)
         for path in gone:
@@ -130,7 +132,10 @@ class Index:
         for file, digest, chunks in chunked:
             self._replace(file, digest, chunks, report, total, on_progress)
             report.indexed.append(file.source)
-        self._rebuild_keyword_index()
+        # Checked even when no file changed: a run killed after its last file was stored, but
+        # before this, left a keyword index that misses those chunks.
+        if self.manifest.keywords != self.manifest.chunk_digest():
+            self._rebuild_keyword_index()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -219,20 +224,26 @@ class Index:
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
         nodes = self._store().query(VectorStoreQuery(similarity_top_k=None)).nodes
-        shutil.rmtree(self._bm25_dir, ignore_errors=True)
-        self._bm25 = None
-        if not nodes:
-            return
-        from llama_index.retrievers.bm25 import BM25Retriever
+        retriever = None
+        if nodes:
+            from llama_index.retrievers.bm25 import BM25Retriever
 
-        retriever = BM25Retriever.from_defaults(
-            nodes=nodes, similarity_top_k=min(10, len(nodes)), language="english"
-        )
-        tmp = self._bm25_dir.with_name("bm25.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        retriever.persist(str(tmp), show_progress=False)
-        tmp.rename(self._bm25_dir)
+            retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes)), language="english")
+        # Built beside the old one and swapped in, so that a reader (a chat session during the
+        # ingest) finds one whole keyword index or the other.
+        fresh, stale = self._bm25_dir.with_name("bm25.tmp"), self._bm25_dir.with_name("bm25.old")
+        for leftover in (fresh, stale):
+            shutil.rmtree(leftover, ignore_errors=True)
+        if retriever is not None:
+            retriever.persist(str(fresh), show_progress=False)
+        if self._bm25_dir.exists():
+            self._bm25_dir.rename(stale)
+        if retriever is not None:
+            fresh.rename(self._bm25_dir)
+        shutil.rmtree(stale, ignore_errors=True)
         self._bm25 = retriever
+        self.manifest.keywords = self.manifest.chunk_digest()
+        self.manifest.save(self._manifest_path)
 
     # -- search -------------------------------------------------------------------------------
 
@@ -280,6 +291,26 @@ class Index:
             )
             self._vector_store = ChromaVectorStore(chroma_collection=collection)
         return self._vector_store
+
+
+class IndexBusy(IndexUnusable):
+    """Another process is writing to the index."""
+
+
+@contextlib.contextmanager
+def _writer_lock(index_dir: Path) -> Iterator[None]:
+    """One writer at a time. The lock is the kernel's (flock), so a killed writer never leaves
+    a stale one behind; readers take no lock."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(f"another `rag ingest` is writing to {index_dir}; run this again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def remove_index(index_dir: Path) -> None:
