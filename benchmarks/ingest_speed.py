@@ -20,7 +20,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from rag.config import Settings
-from rag.index import COLLECTION
+from rag.chroma import COLLECTION
 from rag.pipeline import Rag
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad2_sample500" / "corpus"

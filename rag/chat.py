@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag import followup, render
+from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError
 from rag.embedded_llm import ModelFileError
 from rag.followup import Turn
@@ -28,7 +29,7 @@ End a line with \\ to go on on the next. Ctrl-C cancels an answer; Ctrl-D or /qu
   /json         answers as JSON (toggle)               /ingest PATH  index more files
   /status       the index and the model                /quit"""
 # Errors a question or command can run into; the session reports them and goes on.
-RECOVERABLE = (ConfigError, IndexUnusable, ModelFileError, ProviderError, OSError)
+RECOVERABLE = (ConfigError, IndexUnusable, ChromaUnavailable, ModelFileError, ProviderError, OSError)
 
 
 class Session:

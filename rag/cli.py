@@ -12,6 +12,7 @@ import typer
 
 from rag import evals, render, thresholds
 from rag import models
+from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError, Settings, load_settings, resolve
 from rag.dataset import Dataset, DatasetError, load, select
 from rag.embedded_llm import ModelFileError
@@ -28,6 +29,7 @@ EXIT_PROVIDER = 4  # the model server could not be used: unreachable, refused, t
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with citations.")
 
 IndexDir = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (default .rag).")]
+ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Keep the vectors in this Chroma server (`chroma run`) instead of on disk.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 Llm = Annotated[
     Optional[str],
@@ -46,7 +48,7 @@ def _handles_errors(command):
         except (ConfigError, DatasetError, thresholds.ThresholdError) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
-        except (IndexUnusable, ModelFileError) as exc:
+        except (IndexUnusable, ModelFileError, ChromaUnavailable) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_FAILURE) from None
         except ProviderError as exc:
@@ -59,9 +61,9 @@ def _handles_errors(command):
     return wrapper
 
 
-def open_rag(index_dir: Path | None = None, k: int | None = None, llm: str | None = None) -> Rag:
+def open_rag(index_dir: Path | None = None, k: int | None = None, llm: str | None = None, chroma_url: str | None = None) -> Rag:
     """A pipeline on the configured settings, with the command line's choices applied."""
-    return open_rag_with(load_settings({"index_dir": index_dir, "k": k, "llm": llm}))
+    return open_rag_with(load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url}))
 
 
 def open_rag_with(settings: Settings) -> Rag:
@@ -115,12 +117,13 @@ def ask(
         bool, typer.Option("--stream-json", help="Print NDJSON: a draft event per piece as the model writes it, then the checked answer.")
     ] = False,
     index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
 ) -> None:
     """Answer one question, citing the passages used. The answer streams on a terminal."""
     if not question.strip():
         render.error("the question is empty")
         raise typer.Exit(EXIT_USAGE)
-    rag = open_rag(index_dir, k, llm)
+    rag = open_rag(index_dir, k, llm, chroma_url)
     ensure_corpus(rag)
     if stream_json:
         result = rag.ask(question, on_text=lambda piece: render.stream_event("draft", text=piece))
@@ -139,11 +142,12 @@ def ingest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled seeds).")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Empty the index first, e.g. to re-embed with another embedder.")] = False,
     index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
 ) -> None:
     """Index files or folders; unchanged files are not embedded again."""
-    settings = load_settings({"index_dir": index_dir})
+    settings = load_settings({"index_dir": index_dir, "chroma_url": chroma_url})
     if rebuild:
-        remove_index(settings.index_dir)
+        remove_index(settings)
     report = _ingest(open_rag_with(settings), paths)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
@@ -151,9 +155,9 @@ def ingest(
 
 @app.command()
 @_handles_errors
-def status(json_output: JsonFlag = False, index_dir: IndexDir = None) -> None:
+def status(json_output: JsonFlag = False, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
     """What is indexed, and with which embedder."""
-    rag = open_rag(index_dir)
+    rag = open_rag(index_dir, chroma_url=chroma_url)
     stats = {**rag.index.stats(), "model": rag.llm_name}
     if json_output:
         render.as_json(stats)
@@ -180,11 +184,11 @@ def config_command(json_output: JsonFlag = False) -> None:
 
 @app.command()
 @_handles_errors
-def chat(k: K = None, llm: Llm = None, index_dir: IndexDir = None) -> None:
+def chat(k: K = None, llm: Llm = None, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
     """Ask questions and follow-ups interactively (/help lists the commands; Ctrl-D exits)."""
     from rag.chat import run
 
-    rag = open_rag(index_dir, k, llm)
+    rag = open_rag(index_dir, k, llm, chroma_url)
     ensure_corpus(rag)
     run(rag, _ingest)
 
@@ -205,13 +209,14 @@ def eval_command(
     maximum: Annotated[Optional[list[str]], typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
     thresholds_file: Annotated[Path, typer.Option("--thresholds", help="Thresholds file, read by dataset name.")] = thresholds.THRESHOLDS_FILE,
     index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")] = None,
+    chroma_url: ChromaUrl = None,
 ) -> None:
     """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""
     gold = load(dataset)
     questions = select(gold.questions, limit, sample, seed)
     limits = thresholds.for_dataset(gold.name, thresholds_file, minimum or [], maximum or [])
     previous = thresholds.load_baseline(baseline) if baseline else {}
-    settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm})
+    settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url})
     rag = _eval_rag(gold, settings, index_dir)
     started = time.perf_counter()
     with render.progress() as bar:

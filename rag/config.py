@@ -28,6 +28,7 @@ def user_config_file() -> Path:
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = Path(".rag")
+    chroma_url: str = ""  # a Chroma server (`chroma run`) for the vectors; empty: on disk in index_dir
     cache_dir: Path = field(default_factory=_default_cache_dir)
     k: int = 4  # passages retrieved, and sentences from them put in front of the model
     chunk_tokens: int = 200  # MiniLM truncates past 256 tokens, so chunks stay under it

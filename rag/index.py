@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.chroma import VECTORS_DIR, delete_collection, open_collection
 from rag.config import Settings
 from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, content_hash, find_files
 from rag.formats import Extracted, Unreadable, extract
 from rag.embedder import Embedder
 from rag.types import Passage
 
-COLLECTION = "chunks"
-MANIFEST, VECTORS_DIR, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "chroma", "bm25", "ingest.lock"
+MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
 OnProgress = Callable[[str, int, int], None]  # (file being embedded, chunks done, chunks total)
 
 
@@ -278,18 +278,9 @@ class Index:
 
     def _store(self):
         if self._vector_store is None:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
-            client = chromadb.PersistentClient(
-                path=str(self.dir / VECTORS_DIR), settings=ChromaSettings(anonymized_telemetry=False)
-            )
-            # embedding_function=None: Chroma's default one downloads a model; we always pass vectors.
-            collection = client.get_or_create_collection(
-                COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
-            self._vector_store = ChromaVectorStore(chroma_collection=collection)
+            self._vector_store = ChromaVectorStore(chroma_collection=open_collection(self._settings, self.dir))
         return self._vector_store
 
 
@@ -313,11 +304,15 @@ def _writer_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def remove_index(index_dir: Path) -> None:
+def remove_index(settings: Settings) -> None:
     """Delete what an index holds (vectors, keyword index, manifest), leaving other files be."""
-    for name in (VECTORS_DIR, KEYWORDS_DIR):
-        shutil.rmtree(index_dir / name, ignore_errors=True)
-    (index_dir / MANIFEST).unlink(missing_ok=True)
+    index_dir = settings.index_dir
+    with _writer_lock(index_dir):
+        if settings.chroma_url:
+            delete_collection(settings, index_dir)
+        for name in (VECTORS_DIR, KEYWORDS_DIR):
+            shutil.rmtree(index_dir / name, ignore_errors=True)
+        (index_dir / MANIFEST).unlink(missing_ok=True)
 
 
 def _under_any(path: str, roots: list[Path]) -> bool:
