@@ -4,8 +4,10 @@ The bare embedder embeds exactly the chunk texts the ingest produced, in the sam
 the ratio shows what chunking, Chroma and BM25 cost on top of embedding.
 
     python benchmarks/ingest_speed.py [CORPUS_DIR] [--runs 3]
+    python benchmarks/ingest_speed.py --generate 5000 [--runs 1]
 
-CORPUS_DIR defaults to ../shared/bench/squad2_sample500/corpus (411 Wikipedia paragraphs).
+CORPUS_DIR defaults to ../shared/bench/squad2_sample500/corpus (411 Wikipedia paragraphs);
+--generate N writes a corpus of about N chunks (100 files of varied sentences) instead.
 """
 
 from __future__ import annotations
@@ -30,7 +32,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--generate", type=int, metavar="CHUNKS", help="ingest a generated corpus of about this many chunks")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as generated:
+        if args.generate:
+            args.corpus = _generate(Path(generated), args.generate)
+        _measure(args)
+
+
+def _generate(root: Path, chunks: int) -> Path:
+    """~CHUNKS chunks of 200 tokens: 100 files, each of CHUNKS/100 paragraphs of ~150 words."""
+    towns = ["Arden", "Brell", "Corvin", "Dunmore", "Elstow", "Fenwick", "Garth", "Holloway", "Ivell", "Jarrow"]
+    for f in range(100):
+        paragraphs = []
+        for p in range(max(chunks // 100, 1)):
+            town = towns[(f + p) % len(towns)]
+            sentences = [
+                f"In year {1800 + f + p + s} the {town} council of district {f}-{p} approved {s + 3} bridges and {p + 7} ferries."
+                for s in range(10)
+            ]
+            paragraphs.append(" ".join(sentences))
+        (root / f"district-{f:03d}.txt").write_text("\n\n".join(paragraphs))
+    return root
+
+
+def _measure(args) -> None:
     ingest_rates, bare_rates = [], []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as index_dir:

@@ -131,3 +131,21 @@ def test_a_symlink_loop_and_a_missing_path_are_skipped(settings, tmp_path):
     reasons = {Path(s.path).name: s.reason for s in report.skipped}
     assert reasons["missing"] == "no such file or directory"
     assert "symbolic links" in reasons["a.txt"] and "symbolic links" in reasons["b.txt"]
+
+
+def test_an_unreadable_file_is_skipped_with_the_systems_reason(settings, tmp_path, monkeypatch):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "secret.txt").write_text("The Ivell vault code.")
+    (folder / "open.txt").write_text("The Jarrow ferry runs at noon.")
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "secret.txt":  # chmod 000 does not stop root, who may run the tests
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = Rag(settings).ingest([folder])
+    assert report.indexed == ["mixed/open.txt"]
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("secret.txt", "Permission denied")]
