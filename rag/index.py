@@ -16,8 +16,8 @@ from pathlib import Path
 from rag.chroma import VECTORS_DIR, delete_collection, open_collection
 from rag.config import Settings
 from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, content_hash, find_files
-from rag.formats import Extracted, Unreadable, extract
 from rag.embedder import Embedder
+from rag.formats import Extracted, Unreadable, extract
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
