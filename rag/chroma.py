@@ -26,10 +26,12 @@ def open_collection(settings: Settings, index_dir: Path):
 
 
 def delete_collection(settings: Settings, index_dir: Path) -> None:
-    client = _client(settings, index_dir)
-    name = collection_name(settings, index_dir)
-    if name in {c.name if hasattr(c, "name") else c for c in client.list_collections()}:
-        client.delete_collection(name)
+    from chromadb.errors import NotFoundError
+
+    try:
+        _client(settings, index_dir).delete_collection(collection_name(settings, index_dir))
+    except NotFoundError:
+        pass  # never stored anything
 
 
 def collection_name(settings: Settings, index_dir: Path) -> str:

@@ -10,8 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rag import evals, render, thresholds
-from rag import models
+from rag import evals, models, render, thresholds
 from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError, Settings, load_settings, resolve
 from rag.dataset import Dataset, DatasetError, load, select

@@ -31,7 +31,7 @@ def sentences(passage: Passage) -> list[Passage]:
                 line_start=line,
                 line_end=line + body.count("\n"),
                 score=passage.score,
-                page_start=passage.page_start,  # a sentence of a chunk spanning pages names both
+                page_start=passage.page_start,  # a chunk never crosses a page
                 page_end=passage.page_end,
             )
         )

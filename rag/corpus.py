@@ -9,8 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.formats import is_supported
-
+from rag.formats import is_supported, unsupported
 
 
 @dataclass(frozen=True)
@@ -37,13 +36,13 @@ def find_files(paths: list[Path]) -> tuple[list[SourceFile], list[Skipped]]:
             if is_supported(root):
                 found.setdefault(root, SourceFile(root, root.name))
             else:
-                skipped.append(Skipped(str(given), f"unsupported file type {root.suffix or '(none)'}"))
+                skipped.append(Skipped(str(given), unsupported(root)))
         else:
             for path in _walk(root):
                 if is_supported(path):
                     found.setdefault(path, SourceFile(path, f"{root.name}/{path.relative_to(root)}"))
                 else:
-                    skipped.append(Skipped(str(path), f"unsupported file type {path.suffix or '(none)'}"))
+                    skipped.append(Skipped(str(path), unsupported(path)))
     return sorted(found.values(), key=lambda f: f.source), skipped
 
 

@@ -3,7 +3,6 @@ paged formats, so that citations can name the page."""
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,30 +20,29 @@ class Extracted:
     page_starts: tuple[int, ...] = ()  # offset in `text` where each page begins; () for unpaged formats
     warning: str = ""  # e.g. the text was not UTF-8 and was decoded with a fallback
 
-    def sections(self) -> list[tuple[int, str]]:
-        """(offset, text) of each page, which chunks never cross; the whole text if unpaged."""
+    def sections(self) -> list[tuple[int, int, str]]:
+        """(page from 1, offset, text) of each page, which chunks never cross; for an unpaged
+        format one section, the whole text, on page 0."""
         if not self.page_starts:
-            return [(0, self.text)]
+            return [(0, 0, self.text)]
         ends = [start - len(PAGE_BREAK) for start in self.page_starts[1:]] + [len(self.text)]
-        return [(start, self.text[start:end]) for start, end in zip(self.page_starts, ends)]
-
-    def pages(self, start: int, end: int) -> tuple[int, int]:
-        """The first and last page (from 1) holding text[start:end]; (0, 0) for unpaged formats."""
-        if not self.page_starts:
-            return 0, 0
-        first = bisect.bisect_right(self.page_starts, start)
-        return first, max(first, bisect.bisect_right(self.page_starts, max(end - 1, start)))
+        return [(n, start, self.text[start:end]) for n, (start, end) in enumerate(zip(self.page_starts, ends), start=1)]
 
 
 def extract(path: Path) -> Extracted:
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise Unreadable(f"unsupported file type {path.suffix or '(none)'}")
+        raise Unreadable(unsupported(path))
     return reader(path)
 
 
 def is_supported(path: Path) -> bool:
     return path.suffix.lower() in _READERS
+
+
+def unsupported(path: Path) -> str:
+    """The reason a file of a kind no reader handles is skipped."""
+    return f"unsupported file type {path.suffix or '(none)'}"
 
 
 def _plain(path: Path) -> Extracted:

@@ -21,6 +21,7 @@ from rag.formats import Extracted, Unreadable, extract
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
+Prepared = tuple[SourceFile, str, list["_Chunk"]]  # a file to store, its content hash, its chunks
 BATCH_CHUNKS = 256  # chunks embedded, stored and recorded together (fewer: more padding per embedder batch)
 OnProgress = Callable[[str, int, int], None]  # (file being embedded, chunks done, chunks total)
 
@@ -46,7 +47,7 @@ class _Chunk:
     text: str
     line_start: int
     line_end: int
-    pages: tuple[int, int] = (0, 0)  # first and last page, for paged formats
+    page: int = 0  # for paged formats; a chunk never crosses a page
 
 
 class Index:
@@ -154,7 +155,7 @@ class Index:
         line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         path_key = hashlib.sha1(str(file.path).encode()).hexdigest()[:12]
         chunks = []
-        for offset, section in document.sections():
+        for page, offset, section in document.sections():
             for node in splitter.get_nodes_from_documents([Document(text=section, id_=str(file.path))]):
                 start = offset + (node.start_char_idx if node.start_char_idx is not None else max(section.find(node.text), 0))
                 end = start + len(node.text) if node.end_char_idx is None else offset + node.end_char_idx
@@ -164,12 +165,12 @@ class Index:
                         text=node.text,
                         line_start=bisect.bisect_right(line_starts, start),
                         line_end=bisect.bisect_right(line_starts, max(end - 1, 0)),
-                        pages=document.pages(start, end),
+                        page=page,
                     )
                 )
         return chunks
 
-    def _replace(self, batch: list[tuple[SourceFile, str, list[_Chunk]]], report: IngestReport, total: int, on_progress: OnProgress | None) -> None:
+    def _replace(self, batch: list[Prepared], report: IngestReport, total: int, on_progress: OnProgress | None) -> None:
         """Embed and store the chunks of a few files at once, then record those files."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
@@ -186,8 +187,8 @@ class Index:
                     "source": file.source,
                     "line_start": chunk.line_start,
                     "line_end": chunk.line_end,
-                    "page_start": chunk.pages[0],
-                    "page_end": chunk.pages[1],
+                    "page_start": chunk.page,
+                    "page_end": chunk.page,
                 },
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=str(file.path))},
             )
@@ -282,15 +283,17 @@ class Index:
         return self._vector_store
 
 
-def _batches(chunked: list[tuple[SourceFile, str, list[_Chunk]]]) -> Iterator[list[tuple[SourceFile, str, list[_Chunk]]]]:
+def _batches(chunked: list[Prepared]) -> Iterator[list[Prepared]]:
     """Files grouped until they hold BATCH_CHUNKS chunks: one small file per embedder call and
     per manifest write made a corpus of short files ingest at half the embedder's speed."""
-    batch: list[tuple[SourceFile, str, list[_Chunk]]] = []
+    batch: list[Prepared] = []
+    size = 0
     for item in chunked:
         batch.append(item)
-        if sum(len(chunks) for _, _, chunks in batch) >= BATCH_CHUNKS:
+        size += len(item[2])
+        if size >= BATCH_CHUNKS:
             yield batch
-            batch = []
+            batch, size = [], 0
     if batch:
         yield batch
 
