@@ -55,6 +55,16 @@ def fake_llm() -> Callable[[Callable[[str, str], str]], FakeLLM]:
     return FakeLLM
 
 
+@pytest.fixture(scope="session")
+def seeds_index_dir(tmp_path_factory) -> Path:
+    """The seeds, indexed once with the embedded embedder, for tests that only read an index."""
+    from rag.pipeline import Rag
+
+    root = tmp_path_factory.mktemp("seeds-index")
+    Rag(Settings(index_dir=root / "index", cache_dir=root / "cache", threads=2)).ingest()
+    return root / "index"
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(index_dir=tmp_path / "index", cache_dir=tmp_path / "cache", threads=2)

@@ -27,15 +27,8 @@ def reply(question: str, shown: str) -> str:
     return "NONE"
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("chat")
-    Rag(Settings(index_dir=root / "index", cache_dir=root / "cache", threads=2)).ingest()
-    return root / "index"
-
-
 @pytest.fixture
-def chat(index_dir, fake_llm, capsys):
+def chat(seeds_index_dir, fake_llm, capsys):
     """Run a session on scripted lines; returns (stdout, stderr, the fake model, what ingest got)."""
 
     def session(*lines: str, llm=None):
@@ -49,7 +42,7 @@ def chat(index_dir, fake_llm, capsys):
             except StopIteration:
                 raise EOFError from None
 
-        run(Rag(Settings(index_dir=index_dir, threads=2), model), lambda rag, paths: ingested.append(paths), read)
+        run(Rag(Settings(index_dir=seeds_index_dir, threads=2), model), lambda rag, paths: ingested.append(paths), read)
         captured = capsys.readouterr()
         return captured.out, captured.err, model, ingested
 
@@ -123,9 +116,9 @@ def test_a_failing_model_server_is_one_line_and_the_session_goes_on(chat, fake_l
     assert "Xi Jinping" in out
 
 
-def test_history_is_kept_beside_the_index(chat, index_dir):
+def test_history_is_kept_beside_the_index(chat, seeds_index_dir):
     chat("Who does Lee meet in Beijing?")
-    assert "Who does Lee meet in Beijing?" in (index_dir / "chat_history").read_text()
+    assert "Who does Lee meet in Beijing?" in (seeds_index_dir / "chat_history").read_text()
 
 
 def test_the_model_reads_the_extraction_prompt_while_the_first_question_is_typed(chat):

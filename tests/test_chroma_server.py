@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,19 +12,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from commands import RAG, free_port
 
 from rag.resources import seeds_dir
 
 BIN = Path(sys.executable).parent
-RAG = [str(BIN / "rag")] if (BIN / "rag").exists() else [sys.executable, "-m", "rag"]
 GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
 
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     log = open(data / "server.log", "w")
     server = subprocess.Popen(
@@ -69,7 +66,7 @@ def stored_chunks(url: str) -> int:
 
     port = int(url.rsplit(":", 1)[1])
     client = chromadb.HttpClient(host="127.0.0.1", port=port)
-    return sum(client.get_collection(c.name if hasattr(c, "name") else c).count() for c in client.list_collections())
+    return sum(collection.count() for collection in client.list_collections())
 
 
 def test_ingest_ask_and_eval_work_with_the_vectors_in_the_server(rag, chroma_url):
@@ -101,9 +98,7 @@ def test_rebuild_empties_the_servers_collection_first(rag, chroma_url):
 
 
 def test_an_unreachable_chroma_server_is_one_line(rag):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    closed = f"http://127.0.0.1:{free_port()}"
     result = rag("ingest", str(rag.corpus), url=closed)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"error: cannot reach the Chroma server at {closed}; is `chroma run` running? check RAG_CHROMA_URL"]

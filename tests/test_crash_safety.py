@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from commands import RAG
 from typer.testing import CliRunner
 
 from rag.cli import app
 from rag.index import LOCK_FILE, Index, IndexBusy
 from rag.pipeline import Rag
 
-RAG = [str(Path(sys.executable).with_name("rag"))] if Path(sys.executable).with_name("rag").exists() else [sys.executable, "-m", "rag"]
 TOWNS = ["Arden", "Brell", "Corvin", "Dunmore", "Elstow", "Fenwick", "Garth", "Holloway", "Ivell", "Jarrow"]
 
 

@@ -6,17 +6,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pexpect
 import pytest
+from commands import RAG
 
 from rag.answer import ABSTENTION
 from rag.resources import seeds_dir
 
-RAG = [str(Path(sys.executable).with_name("rag"))] if Path(sys.executable).with_name("rag").exists() else [sys.executable, "-m", "rag"]
 
 # Imported at interpreter start-up through PYTHONPATH: records any attempt to open a connection.
 NETWORK_RECORDER = """

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,20 +13,14 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from commands import RAG, free_port
 
 from rag import embedded_llm
 from rag.config import Settings
 
-RAG = [str(Path(sys.executable).with_name("rag"))] if Path(sys.executable).with_name("rag").exists() else [sys.executable, "-m", "rag"]
 ALIAS = "loopback-qwen"
 QUESTION = "Who does Lee meet in Beijing?"
 GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -4,46 +4,30 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
+from commands import free_port
 from fake_openai import FakeOpenAI, Reply
 from typer.testing import CliRunner
 
 from rag import models
 from rag.cli import EXIT_PROVIDER, EXIT_USAGE, app
 from rag.config import Settings
-from rag.pipeline import Rag
 
 KEY = "sk-test-0123456789abcdefXYZ"
 QUESTION = "Who does Lee meet in Beijing?"
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    """The seeds, indexed once with the embedded embedder."""
-    root = tmp_path_factory.mktemp("providers")
-    Rag(Settings(index_dir=root / "index", cache_dir=root / "cache", threads=2)).ingest()
-    return root / "index"
-
-
 @pytest.fixture
-def ask(index_dir, tmp_path, monkeypatch):
+def ask(seeds_index_dir, tmp_path, monkeypatch):
     """Run `rag ask` in-process against a server, with a key, fast retries and a short timeout."""
     monkeypatch.chdir(tmp_path)
 
     def run(url: str, *args: str, **env: str):
-        settings = {"RAG_INDEX_DIR": str(index_dir), "RAG_LLM_BASE_URL": url, "RAG_LLM_API_KEY": KEY, "RAG_LLM_TIMEOUT": "5", **env}
+        settings = {"RAG_INDEX_DIR": str(seeds_index_dir), "RAG_LLM_BASE_URL": url, "RAG_LLM_API_KEY": KEY, "RAG_LLM_TIMEOUT": "5", **env}
         return CliRunner().invoke(app, ["ask", QUESTION, *args], env=settings)
 
     return run
-
-
-def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
 
 
 def one_line_error(result) -> str:
@@ -107,7 +91,7 @@ def test_a_wrong_key_is_one_line_that_never_shows_the_key(ask):
 
 
 def test_an_unreachable_server_is_one_line_naming_the_setting(ask):
-    result = ask(closed_port_url(), RAG_LLM_MAX_RETRIES="1")
+    result = ask(f"http://127.0.0.1:{free_port()}/v1", RAG_LLM_MAX_RETRIES="1")
     assert result.exit_code == EXIT_PROVIDER
     line = one_line_error(result)
     assert "cannot reach" in line and "RAG_LLM_BASE_URL" in line
