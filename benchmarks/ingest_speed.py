@@ -1,6 +1,7 @@
 """Ingest speed: chunks/s of `rag ingest` end to end, and as a ratio to the bare embedder.
 
-The bare embedder embeds exactly the chunk texts the ingest produced, in the same process, so
+The bare embedder embeds exactly the texts the ingest embedded (chunks under their markdown
+headings), in the same process, so
 the ratio shows what chunking, Chroma and BM25 cost on top of embedding.
 
     python benchmarks/ingest_speed.py [CORPUS_DIR] [--runs 3]
@@ -23,6 +24,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from rag.config import Settings
 from rag.chroma import COLLECTION
+from rag.index import embedding_text
 from rag.pipeline import Rag
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "squad2_sample500" / "corpus"
@@ -77,7 +79,8 @@ def _measure(args) -> None:
 
 def _chunk_texts(index_dir: Path) -> list[str]:
     client = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    return client.get_collection(COLLECTION).get(include=["documents"])["documents"]
+    stored = client.get_collection(COLLECTION).get(include=["documents", "metadatas"])
+    return [embedding_text(text, meta.get("heading", "")) for text, meta in zip(stored["documents"], stored["metadatas"])]
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def ensure_corpus(rag: Rag) -> None:
 
 
 def _ingest(rag: Rag, paths: list[Path] | None):
-    with render.progress() as bar:
+    with render.progress(percent=True) as bar:
         task = bar.add_task("Embedding", total=None)
 
         def on_progress(source: str, done: int, total: int) -> None:
@@ -95,7 +95,7 @@ def _assembly_progress():
     def on_progress(done: int, total: int) -> None:
         if "bar" not in state:
             render.notice("Preparing the embedded model (once per machine)…")
-            state["bar"] = render.progress()
+            state["bar"] = render.progress(percent=True)
             state["bar"].start()
             state["task"] = state["bar"].add_task("Assembling model file", total=total)
         state["bar"].update(state["task"], completed=done)

@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from rag.embedder import Embedder
+from rag.formats import without_headings
 from rag.question import years
 from rag.text import content_words, split_sentences, words
 from rag.types import Passage
@@ -18,23 +19,13 @@ from rag.types import Passage
 
 def sentences(passage: Passage) -> list[Passage]:
     """The passage's sentences, each with its own line span."""
-    text = passage.text
+    text = without_headings(passage.text) if passage.heading else passage.text
     result = []
     for begin, end in split_sentences(text):
         body = text[begin:end]
         line = passage.line_start + text.count("\n", 0, begin)
-        result.append(
-            Passage(
-                id=f"{passage.id}@{begin}",
-                source=passage.source,
-                text=body,
-                line_start=line,
-                line_end=line + body.count("\n"),
-                score=passage.score,
-                page_start=passage.page_start,  # a chunk never crosses a page
-                page_end=passage.page_end,
-            )
-        )
+        # A chunk never crosses a page or a heading, so its sentences keep its own.
+        result.append(replace(passage, id=f"{passage.id}@{begin}", text=body, line_start=line, line_end=line + body.count("\n")))
     return result
 
 

@@ -54,10 +54,6 @@ def _walk(root: Path) -> list[Path]:
     return sorted(files)
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @dataclass
 class FileEntry:
     source: str

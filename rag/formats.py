@@ -1,13 +1,24 @@
-"""Turn each supported kind of file into plain text, remembering where each page begins for
-paged formats, so that citations can name the page."""
+"""Turn each supported kind of file into sections of plain text, each knowing the line (and for
+paged formats the page) it begins on, so that citations can name where a passage is.
+
+Text and markdown files are streamed: read, hashed and later chunked a block at a time, so that a
+file of hundreds of megabytes never sits in memory whole."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import codecs
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-PAGE_BREAK = "\n\n"  # between the pages of a PDF in the extracted text
+BLOCK_CHARS = 1 << 20  # the most text one streamed section holds; chunks never cross sections
+PAGE_BREAK = "\n\n"  # between the pages of a PDF, for line numbering
+HEADING_TRAIL = " › "
+_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+.*$", re.MULTILINE)
+_FENCE = re.compile(r" {0,3}(```|~~~)")
 
 
 class Unreadable(ValueError):
@@ -15,18 +26,20 @@ class Unreadable(ValueError):
 
 
 @dataclass(frozen=True)
-class Extracted:
+class Section:
     text: str
-    page_starts: tuple[int, ...] = ()  # offset in `text` where each page begins; () for unpaged formats
-    warning: str = ""  # e.g. the text was not UTF-8 and was decoded with a fallback
+    line: int  # the line it begins on, from 1
+    page: int = 0  # from 1 for paged formats (a section is one page); 0 otherwise
+    heading: str = ""  # markdown: the headings it sits under, outermost first
 
-    def sections(self) -> list[tuple[int, int, str]]:
-        """(page from 1, offset, text) of each page, which chunks never cross; for an unpaged
-        format one section, the whole text, on page 0."""
-        if not self.page_starts:
-            return [(0, 0, self.text)]
-        ends = [start - len(PAGE_BREAK) for start in self.page_starts[1:]] + [len(self.text)]
-        return [(n, start, self.text[start:end]) for n, (start, end) in enumerate(zip(self.page_starts, ends), start=1)]
+
+@dataclass(frozen=True)
+class Extracted:
+    digest: str  # of the text: unchanged text is never embedded again
+    size: int  # characters of text
+    sections: Callable[[], Iterator[Section]]  # the text a section at a time; streamed files are read again
+    heading_aware: bool = False  # sections are cut at markdown headings
+    warning: str = ""  # e.g. the text was not UTF-8 and was decoded with a fallback
 
 
 def extract(path: Path) -> Extracted:
@@ -45,25 +58,117 @@ def unsupported(path: Path) -> str:
     return f"unsupported file type {path.suffix or '(none)'}"
 
 
-def _plain(path: Path) -> Extracted:
+def without_headings(text: str) -> str:
+    """Markdown heading lines blanked out, every other character where it was: a heading is the
+    context of a passage's sentences (Passage.heading), not a sentence to answer from."""
+    return _HEADING_LINE.sub(lambda line: " " * len(line.group()), text)
+
+
+def _content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _in_memory(text: str, pages: list[str] | None = None) -> Extracted:
+    """A format whose parser gives the whole text at once; a PDF gives a section per page."""
+    if not text.strip():
+        raise Unreadable("no text in it")
+    if pages is None:
+        sections = [Section(text, 1)]
+    else:
+        sections, line = [], 1
+        for number, page in enumerate(pages, start=1):
+            sections.append(Section(page, line, page=number))
+            line += page.count("\n") + PAGE_BREAK.count("\n")
+    return Extracted(_content_hash(text), len(text), lambda: iter(sections))
+
+
+# -- text and markdown, streamed ------------------------------------------------------------
+
+
+def _plain(path: Path, markdown: bool = False) -> Extracted:
+    encoding, warning = "utf-8", ""
+    try:
+        digest, size = _scan(path, encoding)
+    except UnicodeDecodeError:
+        # Legacy encodings are common in real folders; keep the text rather than lose the file.
+        encoding, warning = "cp1252", "not UTF-8: read as Windows-1252"
+        digest, size = _scan(path, encoding)
+
+    def sections() -> Iterator[Section]:
+        with open(path, encoding=encoding, errors="replace", newline="") as handle:
+            yield from _sections(iter(lambda: handle.readline(BLOCK_CHARS), ""), markdown)
+
+    return Extracted(digest, size, sections, heading_aware=markdown, warning=warning)
+
+
+def _markdown(path: Path) -> Extracted:
+    return _plain(path, markdown=True)
+
+
+def _scan(path: Path, encoding: str) -> tuple[str, int]:
+    """The text's digest and length, checking a block at a time that it is text and not blank."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict" if encoding == "utf-8" else "replace")
+    digest, blank, size = hashlib.sha256(), True, 0
+    with open(path, "rb") as handle:
+        while data := handle.read(BLOCK_CHARS):
+            if b"\0" in data:
+                raise Unreadable("binary content (NUL bytes) in a text file")
+            text = decoder.decode(data)
+            digest.update(text.encode("utf-8"))
+            blank = blank and not text.strip()
+            size += len(text)
+        digest.update(decoder.decode(b"", final=True).encode("utf-8"))
+    if blank:
+        raise Unreadable("no text in it")
+    return digest.hexdigest(), size
+
+
+def _sections(lines: Iterable[str], markdown: bool) -> Iterator[Section]:
+    """Sections of up to BLOCK_CHARS, cut at a blank line once past half of that; markdown is
+    also cut at each heading, and its sections carry the trail of headings they sit under."""
+    run: list[str] = []
+    size, first, fenced = 0, 1, False
+    trail: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        heading = _HEADING.match(line.rstrip("\r\n")) if markdown and not fenced else None
+        fenced ^= bool(markdown and _FENCE.match(line))
+        if run and (heading or size >= BLOCK_CHARS or (size >= BLOCK_CHARS // 2 and not line.strip())):
+            yield Section("".join(run), first, heading=_trail(trail))
+            run, size, first = [], 0, number
+        if heading:
+            level = len(heading.group(1))
+            trail = [(lvl, title) for lvl, title in trail if lvl < level] + [(level, heading.group(2))]
+        run.append(line)
+        size += len(line)
+    if run:
+        yield Section("".join(run), first, heading=_trail(trail))
+
+
+def _trail(trail: list[tuple[int, str]]) -> str:
+    return HEADING_TRAIL.join(title for _, title in trail)
+
+
+# -- other formats --------------------------------------------------------------------------
+
+
+def _decoded(path: Path) -> str:
     data = path.read_bytes()
     if b"\0" in data:
         raise Unreadable("binary content (NUL bytes) in a text file")
     try:
-        return Extracted(data.decode("utf-8"))
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        # Legacy encodings are common in real folders; keep the text rather than lose the file.
-        return Extracted(data.decode("cp1252", errors="replace"), warning="not UTF-8: read as Windows-1252")
+        return data.decode("cp1252", errors="replace")
 
 
 def _html(path: Path) -> Extracted:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(_plain(path).text, "html.parser")
+    soup = BeautifulSoup(_decoded(path), "html.parser")
     for hidden in soup(["script", "style", "noscript", "template", "head"]):
         hidden.decompose()
     lines = (" ".join(line.split()) for line in soup.get_text("\n").splitlines())
-    return Extracted("\n".join(line for line in lines if line))
+    return _in_memory("\n".join(line for line in lines if line))
 
 
 def _pdf(path: Path) -> Extracted:
@@ -78,11 +183,7 @@ def _pdf(path: Path) -> Extracted:
         raise Unreadable(f"not a readable PDF ({type(exc).__name__})") from exc
     if locked:
         raise Unreadable("encrypted PDF (needs a password)")
-    starts, offset = [], 0
-    for page in pages:
-        starts.append(offset)
-        offset += len(page) + len(PAGE_BREAK)
-    return Extracted(PAGE_BREAK.join(pages), tuple(starts))
+    return _in_memory(PAGE_BREAK.join(pages), pages)
 
 
 def _docx(path: Path) -> Extracted:
@@ -98,13 +199,13 @@ def _docx(path: Path) -> Extracted:
     paragraphs = [p.text for p in document.paragraphs]
     for table in document.tables:
         paragraphs += [" | ".join(cell.text for cell in row.cells) for row in table.rows]
-    return Extracted("\n".join(p for p in paragraphs if p.strip()))
+    return _in_memory("\n".join(p for p in paragraphs if p.strip()))
 
 
 _READERS: dict[str, Callable[[Path], Extracted]] = {
     ".txt": _plain,
-    ".md": _plain,
-    ".markdown": _plain,
+    ".md": _markdown,
+    ".markdown": _markdown,
     ".html": _html,
     ".htm": _html,
     ".pdf": _pdf,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import fcntl
 import hashlib
@@ -10,20 +9,22 @@ import math
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from rag.chroma import VECTORS_DIR, delete_collection, open_collection
 from rag.config import Settings
-from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, content_hash, find_files
+from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, find_files
 from rag.embedder import Embedder
 from rag.formats import Extracted, Unreadable, extract
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
-Prepared = tuple[SourceFile, str, list["_Chunk"]]  # a file to store, its content hash, its chunks
 BATCH_CHUNKS = 256  # chunks embedded, stored and recorded together (fewer: more padding per embedder batch)
-OnProgress = Callable[[str, int, int], None]  # (file being embedded, chunks done, chunks total)
+OnProgress = Callable[[str, int, int], None]  # (file being embedded, characters done, characters to do)
 
 
 class IndexUnusable(RuntimeError):
@@ -48,6 +49,49 @@ class _Chunk:
     line_start: int
     line_end: int
     page: int = 0  # for paged formats; a chunk never crosses a page
+    heading: str = ""  # markdown: the headings it sits under
+    reached: int = 0  # characters of its file up to its end, for progress
+
+    @property
+    def embedding_text(self) -> str:
+        return embedding_text(self.text, self.heading)
+
+
+def embedding_text(text: str, heading: str) -> str:
+    """A chunk is embedded under its headings: "Install › Linux" says what its text is about."""
+    return f"{heading}\n\n{text}" if heading else text
+
+
+@dataclass
+class _Part:
+    """The chunks of one file that one batch holds."""
+
+    file: SourceFile
+    document: Extracted
+    stored: list[str]  # ids of the file's chunks stored so far, shared by all its parts
+    first: bool  # holds the file's first chunk: its old chunks are deleted before these are stored
+    last: bool = False  # holds its last: the file is recorded once these are stored
+    chunks: list[_Chunk] = field(default_factory=list)
+
+
+class _Progress:
+    """Characters of the changed files embedded so far: a bar that one huge file moves too."""
+
+    def __init__(self, changed: list[tuple[SourceFile, Extracted]], callback: OnProgress | None) -> None:
+        self.total = sum(document.size for _, document in changed)
+        self.finished = 0  # characters of the files already recorded
+        self.callback = callback
+
+    def advance(self, batch: list[_Part]) -> None:
+        current = 0
+        for part in batch:
+            if part.last:
+                self.finished += part.document.size
+                current = 0
+            elif part.chunks:
+                current = part.chunks[-1].reached
+        if self.callback and batch:
+            self.callback(batch[-1].file.source, min(self.finished + current, self.total), self.total)
 
 
 class Index:
@@ -102,7 +146,7 @@ class Index:
         started = time.perf_counter()
         report = IngestReport()
         files, report.skipped = find_files(paths)
-        to_embed: list[tuple[SourceFile, Extracted, str]] = []
+        changed: list[tuple[SourceFile, Extracted]] = []
         for file in files:
             try:
                 document = extract(file.path)
@@ -112,27 +156,19 @@ class Index:
             except Unreadable as exc:
                 report.skipped.append(Skipped(str(file.path), str(exc)))
                 continue
-            if not document.text.strip():
-                report.skipped.append(Skipped(str(file.path), "no text in it"))
-                continue
             if document.warning:
                 report.warnings.append(Skipped(str(file.path), document.warning))
-            digest = content_hash(document.text)
             entry = self.manifest.files.get(str(file.path))
-            if entry and entry.hash == digest and entry.chunking == self.chunking:
+            if entry and entry.hash == document.digest and entry.chunking == self._chunking(document):
                 report.unchanged += 1
             else:
-                to_embed.append((file, document, digest))
+                changed.append((file, document))
 
         seen = {str(f.path) for f in files}
-        gone = [p for p in self.manifest.files if p not in seen and _under_any(p, paths)]
-        chunked = [(file, digest, self._chunk(file, document, digest)) for file, document, digest in to_embed]
-        total = sum(len(chunks) for _, _, chunks in chunked)
-        for path in gone:
+        for path in [p for p in self.manifest.files if p not in seen and _under_any(p, paths)]:
             report.removed.append(self.manifest.files[path].source)
             self._remove(path)
-        for batch in _batches(chunked):
-            self._replace(batch, report, total, on_progress)
+        self._store_batches(self._batches(changed, report), report, _Progress(changed, on_progress))
         # Checked even when no file changed: a run killed after its last file was stored, but
         # before this, left a keyword index that misses those chunks.
         if self.manifest.keywords != self.manifest.chunk_digest():
@@ -140,42 +176,85 @@ class Index:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _chunk(self, file: SourceFile, document: Extracted, digest: str) -> list[_Chunk]:
-        from llama_index.core import Document
+    def _chunking(self, document: Extracted) -> str:
+        return self.chunking + ("/headings" if document.heading_aware else "")
+
+    def _batches(self, changed: list[tuple[SourceFile, Extracted]], report: IngestReport) -> Iterator[list[_Part]]:
+        """The chunks of the changed files, BATCH_CHUNKS at a time, chunked as they are asked
+        for: a file of any size is read a section at a time, and spans as many batches as it
+        needs. One small file per embedder call made short files ingest at half the embedder's speed."""
+        batch: list[_Part] = []
+        size = 0
+        for file, document in changed:
+            part = _Part(file, document, stored=[], first=True)
+            try:
+                for chunk in self._chunks(file, document):
+                    part.chunks.append(chunk)
+                    size += 1
+                    if size >= BATCH_CHUNKS:
+                        yield batch + [part]
+                        batch, size, part = [], 0, _Part(file, document, part.stored, first=False)
+            except OSError as exc:  # gone or unreadable since it was hashed; what was stored is never recorded
+                report.skipped.append(Skipped(str(file.path), exc.strerror or str(exc)))
+                size -= len(part.chunks)
+                continue
+            part.last = True
+            batch.append(part)
+        if batch:
+            yield batch
+
+    def _chunks(self, file: SourceFile, document: Extracted) -> Iterator[_Chunk]:
         from llama_index.core.node_parser import SentenceSplitter
 
         splitter = SentenceSplitter(
             chunk_size=self._settings.chunk_tokens,
             chunk_overlap=self._settings.chunk_overlap,
             tokenizer=self._embedder.token_ids,
-            include_metadata=False,
-            include_prev_next_rel=False,
         )
-        text = document.text
-        line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
         path_key = hashlib.sha1(str(file.path).encode()).hexdigest()[:12]
-        chunks = []
-        for page, offset, section in document.sections():
-            for node in splitter.get_nodes_from_documents([Document(text=section, id_=str(file.path))]):
-                start = offset + (node.start_char_idx if node.start_char_idx is not None else max(section.find(node.text), 0))
-                end = start + len(node.text) if node.end_char_idx is None else offset + node.end_char_idx
-                chunks.append(
-                    _Chunk(
-                        id=f"{path_key}-{digest[:12]}-{len(chunks):04d}",
-                        text=node.text,
-                        line_start=bisect.bisect_right(line_starts, start),
-                        line_end=bisect.bisect_right(line_starts, max(end - 1, 0)),
-                        page=page,
-                    )
+        n = done = 0
+        for section in document.sections():
+            offset = 0
+            for text in splitter.split_text(section.text):
+                # The splitter trims and may overlap; find each chunk where it now begins.
+                found = section.text.find(text, offset)
+                start = found if found >= 0 else offset
+                offset = start + 1
+                line_start = section.line + section.text.count("\n", 0, start)
+                yield _Chunk(
+                    id=f"{path_key}-{document.digest[:12]}-{n:04d}",
+                    text=text,
+                    line_start=line_start,
+                    line_end=line_start + text.count("\n"),
+                    page=section.page,
+                    heading=section.heading,
+                    reached=done + start + len(text),
                 )
-        return chunks
+                n += 1
+            done += len(section.text)
 
-    def _replace(self, batch: list[Prepared], report: IngestReport, total: int, on_progress: OnProgress | None) -> None:
-        """Embed and store the chunks of a few files at once, then record those files."""
+    def _store_batches(self, batches: Iterator[list[_Part]], report: IngestReport, progress: _Progress) -> None:
+        """Embed each batch while the one before is stored and the one after is chunked: the
+        embedder (onnxruntime) runs outside the GIL, so the rest of the pipeline hides behind it."""
+        with ThreadPoolExecutor(1, thread_name_prefix="embed") as embedding:
+            previous = None
+            for batch in batches:
+                vectors = embedding.submit(self._embed, batch)
+                if previous:
+                    self._store_batch(*previous, report, progress)
+                previous = batch, vectors
+            if previous:
+                self._store_batch(*previous, report, progress)
+
+    def _embed(self, batch: list[_Part]) -> np.ndarray:
+        return self._embedder.embed([chunk.embedding_text for part in batch for chunk in part.chunks])
+
+    def _store_batch(self, batch: list[_Part], vectors: Future, report: IngestReport, progress: _Progress) -> None:
+        """Store a batch's chunks, then record the files whose last chunk it holds."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-        chunks = [(file, chunk) for file, _, file_chunks in batch for chunk in file_chunks]
-        vectors = self._embedder.embed([chunk.text for _, chunk in chunks])
+        vectors = vectors.result()
+        chunks = [(part.file, chunk) for part in batch for chunk in part.chunks]
         if chunks:
             self._check_embedder(int(vectors.shape[1]))
         nodes = [
@@ -189,27 +268,30 @@ class Index:
                     "line_end": chunk.line_end,
                     "page_start": chunk.page,
                     "page_end": chunk.page,
+                    "heading": chunk.heading,
                 },
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=str(file.path))},
             )
             for (file, chunk), vector in zip(chunks, vectors)
         ]
-        for file, _, _ in batch:
-            # Old and half-stored chunks of these files; their manifest entries are rewritten below.
-            self._store().delete(ref_doc_id=str(file.path))
+        # Old and half-stored chunks of the files that begin here; their manifest entries are rewritten below.
+        starting = [str(part.file.path) for part in batch if part.first]
+        if starting:
+            self._store().client.delete(where={"document_id": {"$in": starting}})
         if nodes:
             self._store().add(nodes)
         report.chunks_embedded += len(nodes)
-        if on_progress:
-            on_progress(batch[-1][0].source, report.chunks_embedded, total)
-        # The manifest is written only once the chunks are stored: a crash before this line
-        # leaves the files marked as not (or differently) indexed, so the next ingest redoes them.
-        for file, digest, file_chunks in batch:
-            self.manifest.files[str(file.path)] = FileEntry(file.source, digest, [c.id for c in file_chunks], self.chunking)
-            report.indexed.append(file.source)
+        # The manifest is written only once all of a file's chunks are stored: a crash before
+        # this leaves the file marked as not (or differently) indexed, so the next ingest redoes it.
+        for part in batch:
+            part.stored.extend(chunk.id for chunk in part.chunks)
+            if part.last:
+                self.manifest.files[str(part.file.path)] = FileEntry(part.file.source, part.document.digest, part.stored, self._chunking(part.document))
+                report.indexed.append(part.file.source)
         self.manifest.embedder = self._embedder.name
         self.manifest.dimension = int(vectors.shape[1]) if chunks else self.manifest.dimension
         self.manifest.save(self._manifest_path)
+        progress.advance(batch)
 
     def _remove(self, path: str) -> None:
         # By source document, not by the manifest's ids: this also catches chunks stored by a
@@ -283,21 +365,6 @@ class Index:
         return self._vector_store
 
 
-def _batches(chunked: list[Prepared]) -> Iterator[list[Prepared]]:
-    """Files grouped until they hold BATCH_CHUNKS chunks: one small file per embedder call and
-    per manifest write made a corpus of short files ingest at half the embedder's speed."""
-    batch: list[Prepared] = []
-    size = 0
-    for item in chunked:
-        batch.append(item)
-        size += len(item[2])
-        if size >= BATCH_CHUNKS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
 class IndexBusy(IndexUnusable):
     """Another process is writing to the index."""
 
@@ -348,5 +415,6 @@ def _passage(node, score: float) -> Passage:
         line_end=int(meta.get("line_end", 0)),
         page_start=int(meta.get("page_start", 0)),
         page_end=int(meta.get("page_end", 0)),
+        heading=str(meta.get("heading", "")),
         score=float(score),
     )

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.live import Live
 from rich.spinner import Spinner
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -78,13 +78,17 @@ def settings_table(rows: list[tuple[str, str, str]]) -> None:
 def source_line(n: int, item: Passage) -> None:
     text = " ".join(item.text.split())
     shown = text if len(text) <= COMPACT_WIDTH else text[: COMPACT_WIDTH - 1].rsplit(" ", 1)[0] + "…"
-    out.print(Text.assemble((f"[{n}] ", "bold cyan"), (item.source, "cyan"), f" {item.span} ", (shown, "dim")))
+    out.print(Text.assemble((f"[{n}] ", "bold cyan"), (item.source, "cyan"), f" {_where(item)} ", (shown, "dim")))
 
 
 def passage(n: int, item: Passage) -> None:
-    out.print(Text.assemble((f"[{n}] ", "bold cyan"), (item.source, "cyan"), f" {item.span}"))
+    out.print(Text.assemble((f"[{n}] ", "bold cyan"), (item.source, "cyan"), f" {_where(item)}"))
     for line in item.text.strip().splitlines():
         out.print(Text("    " + line, style="dim"))
+
+
+def _where(item: Passage) -> str:
+    return f"{item.span} § {item.heading}" if item.heading else item.span
 
 
 def as_json(data: dict) -> None:
@@ -107,11 +111,11 @@ def ingest_report(report: IngestReport) -> None:
         err.print(Text(f"  removed {source}", style="dim"))
 
 
-def progress() -> Progress:
+def progress(percent: bool = False) -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        TaskProgressColumn() if percent else MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,

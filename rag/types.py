@@ -17,6 +17,7 @@ class Passage:
     score: float = 0.0
     page_start: int = 0  # paged formats (PDF): the pages the text sits on; 0 otherwise
     page_end: int = 0
+    heading: str = ""  # markdown: the headings the text sits under, e.g. "Install › Linux"
 
     @property
     def span(self) -> str:
@@ -74,6 +75,7 @@ class Answer:
                     "n": c.n,
                     "source": c.passage.source,
                     "span": c.passage.span,
+                    "heading": c.passage.heading,
                     "text": c.passage.text,
                     "score": round(c.passage.score, 6),
                 }

@@ -83,7 +83,7 @@ def test_answer_json_has_the_documented_fields(fake_llm):
     llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
     data = answer("Who does Lee meet?", [XI, LI], llm).to_json()
     assert {"question", "answer", "citations", "abstained", "timings"} <= set(data)
-    assert data["citations"] == [{"n": 2, "source": "seeds/a.txt", "span": "L3", "text": LI.text, "score": 0.0}]
+    assert data["citations"] == [{"n": 2, "source": "seeds/a.txt", "span": "L3", "heading": "", "text": LI.text, "score": 0.0}]
 
 
 def test_a_reply_that_only_repeats_the_question_is_no_answer(fake_llm):

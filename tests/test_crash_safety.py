@@ -138,14 +138,31 @@ def test_an_unreadable_file_is_skipped_with_the_systems_reason(settings, tmp_pat
     folder.mkdir()
     (folder / "secret.txt").write_text("The Ivell vault code.")
     (folder / "open.txt").write_text("The Jarrow ferry runs at noon.")
-    real_read = Path.read_bytes
 
-    def read_bytes(path: Path) -> bytes:
-        if path.name == "secret.txt":  # chmod 000 does not stop root, who may run the tests
+    def guarded_open(path, *args, **kwargs):
+        if Path(path).name == "secret.txt":  # chmod 000 does not stop root, who may run the tests
             raise PermissionError(13, "Permission denied", str(path))
-        return real_read(path)
+        return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr("rag.formats.open", guarded_open, raising=False)
     report = Rag(settings).ingest([folder])
     assert report.indexed == ["mixed/open.txt"]
     assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("secret.txt", "Permission denied")]
+
+
+def test_a_file_that_vanishes_between_hashing_and_chunking_is_skipped(settings, tmp_path, monkeypatch):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "gone.txt").write_text("The Brell mill grinds oats.")
+    (folder / "kept.txt").write_text("The Jarrow ferry runs at noon.")
+
+    def vanishing_open(path, mode="r", *args, **kwargs):
+        if Path(path).name == "gone.txt" and "b" not in mode:  # read to chunk, after it was hashed
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("rag.formats.open", vanishing_open, raising=False)
+    report = Rag(settings).ingest([folder])
+    assert report.indexed == ["mixed/kept.txt"]
+    assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("gone.txt", "No such file or directory")]
+    assert list(Rag(settings).index.manifest.files) == [str(folder / "kept.txt")]

@@ -84,13 +84,13 @@ def test_a_pdf_passage_is_cited_by_its_page(settings, documents):
 
 
 def test_html_is_read_as_its_text_without_markup_scripts_or_styles(documents):
-    text = extract(documents / "cullet.html").text
+    text = " ".join(s.text for s in extract(documents / "cullet.html").sections())
     assert GLASS in text and "Cullet glassworks" in text
     assert "secret" not in text and "color" not in text and "<" not in text
 
 
 def test_docx_paragraphs_headings_and_tables_are_read(documents):
-    text = extract(documents / "hollin.docx").text
+    text = " ".join(s.text for s in extract(documents / "hollin.docx").sections())
     assert "Hollin orchard" in text and ORCHARD in text and "Founded | 1903" in text
 
 
@@ -102,6 +102,48 @@ def test_ask_cites_the_pdf_page_end_to_end(settings, documents, monkeypatch, tmp
     answer = json.loads(result.stdout)
     assert "1987" in answer["answer"]
     assert [(c["source"], c["span"]) for c in answer["citations"]] == [("docs/varne.pdf", "p. 2")]
+
+
+GUIDE = """# Varne guide
+
+The island lies two miles off the coast.
+
+## The lighthouse
+
+It was built in 1872 by the engineer Tomas Brell.
+
+## Getting there
+
+### By ferry
+
+```
+# this is a shell comment, not a heading
+```
+It leaves the harbour at dawn and takes forty minutes.
+"""
+
+
+def test_markdown_passages_carry_the_headings_they_sit_under(settings, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text(GUIDE)
+    rag = Rag(settings)
+    rag.ingest([tmp_path / "docs"])
+    built = rag.context("When was the lighthouse on Varne built?")[0]
+    assert (built.text, built.heading, built.span) == ("It was built in 1872 by the engineer Tomas Brell.", "Varne guide › The lighthouse", "L7")
+    ferry = rag.context("How long does the ferry take?")[0]
+    assert ferry.heading == "Varne guide › Getting there › By ferry" and "forty minutes" in ferry.text
+
+
+def test_ask_shows_the_heading_of_a_cited_markdown_passage(settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.md").write_text(GUIDE)
+    index = str(settings.index_dir)
+    assert CliRunner().invoke(app, ["ingest", str(tmp_path / "docs"), "--index-dir", index]).exit_code == 0
+    question = ["ask", "Who built the lighthouse on Varne?", "--llm", "none", "--index-dir", index]
+    cited = json.loads(CliRunner().invoke(app, [*question, "--json"]).stdout)["citations"]
+    assert [(c["source"], c["span"], c["heading"]) for c in cited] == [("docs/guide.md", "L7", "Varne guide › The lighthouse")]
+    assert "docs/guide.md L7 § Varne guide › The lighthouse" in CliRunner().invoke(app, question).stdout
 
 
 def encrypted_copy(source, target) -> None:
@@ -121,6 +163,7 @@ def encrypted_copy(source, target) -> None:
         ("broken.docx", lambda path, docs: path.write_bytes(b"PK\x03\x04 not a zip"), "not a readable .docx"),
         ("nul.txt", lambda path, docs: path.write_bytes(b"text\x00\x01\x02 binary"), "binary content (NUL bytes) in a text file"),
         ("blank.md", lambda path, docs: path.write_text(" \n\t\n"), "no text in it"),
+        ("empty.txt", lambda path, docs: path.write_bytes(b""), "no text in it"),
         ("image.png", lambda path, docs: path.write_bytes(b"\x89PNG\r\n"), "unsupported file type .png"),
     ],
 )
@@ -137,7 +180,7 @@ def test_text_that_is_not_utf8_is_indexed_with_a_warning(settings, tmp_path):
     report = Rag(settings).ingest([legacy])
     assert report.indexed == ["legacy.txt"]
     assert [w.reason for w in report.warnings] == ["not UTF-8: read as Windows-1252"]
-    assert "Café" in extract(legacy).text
+    assert "Café" in " ".join(s.text for s in extract(legacy).sections())
 
 
 def test_the_cli_exits_3_and_lists_what_it_skipped(settings, documents, monkeypatch, tmp_path):
