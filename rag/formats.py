@@ -16,7 +16,7 @@ from pathlib import Path
 BLOCK_CHARS = 1 << 20  # the most text one streamed section holds; chunks never cross sections
 PAGE_BREAK = "\n\n"  # between the pages of a PDF, for line numbering
 HEADING_TRAIL = " › "
-_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_HEADING = re.compile(r" {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 _HEADING_LINE = re.compile(r"^ {0,3}#{1,6}[ \t]+.*$", re.MULTILINE)
 _FENCE = re.compile(r" {0,3}(```|~~~)")
 
@@ -127,9 +127,9 @@ def _sections(lines: Iterable[str], markdown: bool) -> Iterator[Section]:
     """Sections of up to BLOCK_CHARS, cut at a blank line once past half of that; markdown is
     also cut at each heading, and its sections carry the trail of headings they sit under."""
     run: list[str] = []
-    size, first, fenced = 0, 1, False
+    size, first, number, fenced = 0, 1, 1, False
     trail: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
+    for line in lines:
         heading = _HEADING.match(line.rstrip("\r\n")) if markdown and not fenced else None
         fenced ^= bool(markdown and _FENCE.match(line))
         if run and (heading or size >= BLOCK_CHARS or (size >= BLOCK_CHARS // 2 and not line.strip())):
@@ -140,6 +140,7 @@ def _sections(lines: Iterable[str], markdown: bool) -> Iterator[Section]:
             trail = [(lvl, title) for lvl, title in trail if lvl < level] + [(level, heading.group(2))]
         run.append(line)
         size += len(line)
+        number += line.endswith("\n")  # a line longer than BLOCK_CHARS comes in pieces
     if run:
         yield Section("".join(run), first, heading=_trail(trail))
 
