@@ -275,9 +275,7 @@ class Index:
             for (file, chunk), vector in zip(chunks, vectors)
         ]
         # Old and half-stored chunks of the files that begin here; their manifest entries are rewritten below.
-        starting = [str(part.file.path) for part in batch if part.first]
-        if starting:
-            self._store().client.delete(where={"document_id": {"$in": starting}})
+        self._delete_chunks_of([str(part.file.path) for part in batch if part.first])
         if nodes:
             self._store().add(nodes)
         report.chunks_embedded += len(nodes)
@@ -294,12 +292,17 @@ class Index:
         progress.advance(batch)
 
     def _remove(self, path: str) -> None:
-        # By source document, not by the manifest's ids: this also catches chunks stored by a
-        # run that died before it could record them.
-        self._store().delete(ref_doc_id=path)
+        self._delete_chunks_of([path])
         if path in self.manifest.files:
             del self.manifest.files[path]
             self.manifest.save(self._manifest_path)
+
+    def _delete_chunks_of(self, paths: list[str]) -> None:
+        """Every stored chunk of these files, in one call. By source document, not by the
+        manifest's ids: this also catches chunks stored by a run that died before recording them."""
+        if paths:
+            # The metadata key llama-index's ChromaVectorStore files a node's source document under.
+            self._store().client.delete(where={"document_id": {"$in": paths}})
 
     def _rebuild_keyword_index(self) -> None:
         from llama_index.core.vector_stores.types import VectorStoreQuery
