@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import math
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,9 +20,11 @@ from rag.config import Settings
 from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, find_files
 from rag.embedder import Embedder
 from rag.formats import Extracted, Unreadable, extract
+from rag.keywords import CHUNKS_FILE, KeywordIndex, metadata, passage_from
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
+READ_PAGE = 10_000  # chunks read back from Chroma per call
 BATCH_CHUNKS = 256  # chunks embedded, stored and recorded together (fewer: more padding per embedder batch)
 OnProgress = Callable[[str, int, int], None]  # (file being embedded, characters done, characters to do)
 
@@ -55,6 +57,9 @@ class _Chunk:
     @property
     def embedding_text(self) -> str:
         return embedding_text(self.text, self.heading)
+
+    def passage(self, source: str) -> Passage:
+        return Passage(self.id, source, self.text, self.line_start, self.line_end, page_start=self.page, page_end=self.page, heading=self.heading)
 
 
 def embedding_text(text: str, heading: str) -> str:
@@ -102,8 +107,9 @@ class Index:
         self._manifest_path = self.dir / MANIFEST
         self._bm25_dir = self.dir / KEYWORDS_DIR
         self.manifest = Manifest.load(self._manifest_path)
-        self._vector_store = None
-        self._bm25 = None
+        self._chroma = None
+        self._keywords: KeywordIndex | None = None
+        self._loading = threading.Lock()
         self._check_embedder()
 
     @property
@@ -170,8 +176,9 @@ class Index:
             self._remove(path)
         self._store_batches(self._batches(changed, report), report, _Progress(changed, on_progress))
         # Checked even when no file changed: a run killed after its last file was stored, but
-        # before this, left a keyword index that misses those chunks.
-        if self.manifest.keywords != self.manifest.chunk_digest():
+        # before this, left a keyword index that misses those chunks (or none at all).
+        missing = not self.is_empty() and not (self._bm25_dir / CHUNKS_FILE).exists()
+        if missing or self.manifest.keywords != self.manifest.chunk_digest():
             self._rebuild_keyword_index()
         report.seconds = time.perf_counter() - started
         return report
@@ -262,14 +269,7 @@ class Index:
                 id_=chunk.id,
                 text=chunk.text,
                 embedding=vector.tolist(),
-                metadata={
-                    "source": file.source,
-                    "line_start": chunk.line_start,
-                    "line_end": chunk.line_end,
-                    "page_start": chunk.page,
-                    "page_end": chunk.page,
-                    "heading": chunk.heading,
-                },
+                metadata=metadata(chunk.passage(file.source)),
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=str(file.path))},
             )
             for (file, chunk), vector in zip(chunks, vectors)
@@ -302,70 +302,84 @@ class Index:
         manifest's ids: this also catches chunks stored by a run that died before recording them."""
         if paths:
             # The metadata key llama-index's ChromaVectorStore files a node's source document under.
-            self._store().client.delete(where={"document_id": {"$in": paths}})
+            self._collection().delete(where={"document_id": {"$in": paths}})
 
     def _rebuild_keyword_index(self) -> None:
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
-        nodes = self._store().query(VectorStoreQuery(similarity_top_k=None)).nodes
-        retriever = None
-        if nodes:
-            from llama_index.retrievers.bm25 import BM25Retriever
-
-            retriever = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(10, len(nodes)), language="english")
+        keywords = self._keywords_of_stored_chunks()
         # Built beside the old one and swapped in, so that a reader (a chat session during the
         # ingest) finds one whole keyword index or the other.
         fresh, stale = self._bm25_dir.with_name("bm25.tmp"), self._bm25_dir.with_name("bm25.old")
         for leftover in (fresh, stale):
             shutil.rmtree(leftover, ignore_errors=True)
-        if retriever is not None:
-            retriever.persist(str(fresh), show_progress=False)
+        if keywords is not None:
+            fresh.mkdir()
+            keywords.save(fresh)
         if self._bm25_dir.exists():
             self._bm25_dir.rename(stale)
-        if retriever is not None:
+        if keywords is not None:
             fresh.rename(self._bm25_dir)
         shutil.rmtree(stale, ignore_errors=True)
-        self._bm25 = retriever
+        self._keywords = keywords
         self.manifest.keywords = self.manifest.chunk_digest()
         self.manifest.save(self._manifest_path)
+
+    def _keywords_of_stored_chunks(self) -> KeywordIndex | None:
+        passages: list[Passage] = []
+        # A page at a time: Chroma asks SQLite for all the ids of one call at once, which
+        # fails past 32,766 of them.
+        while True:
+            page = self._collection().get(include=["documents", "metadatas"], limit=READ_PAGE, offset=len(passages))
+            passages += [passage_from(*chunk) for chunk in zip(page["ids"], page["documents"], page["metadatas"])]
+            if len(page["ids"]) < READ_PAGE:
+                return KeywordIndex.build(passages) if passages else None
 
     # -- search -------------------------------------------------------------------------------
 
     def search_vectors(self, vector: list[float], n: int) -> list[Passage]:
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
         if self.is_empty():
             return []
         self._check_embedder(len(vector))
-        result = self._store().query(VectorStoreQuery(query_embedding=vector, similarity_top_k=n))
-        # Chroma returns exp(-cosine distance); report plain cosine similarity instead.
-        return [
-            _passage(node, 1.0 + math.log(max(sim, 1e-12)))
-            for node, sim in zip(result.nodes, result.similarities)
-        ]
+        found = self._collection().query(query_embeddings=[vector], n_results=n, include=["distances"])
+        ids, distances = found["ids"][0], found["distances"][0]
+        passages = self._passages(ids)
+        # Chroma gives the cosine distance; report the cosine similarity.
+        return [passages[chunk_id].scored(1.0 - distance) for chunk_id, distance in zip(ids, distances) if chunk_id in passages]
+
+    def _passages(self, ids: list[str]) -> dict[str, Passage]:
+        """From the keyword index's table; chunks stored since it was loaded (a chat session
+        during an ingest) from Chroma."""
+        keywords = self._keyword_index()
+        found = keywords.get(ids) if keywords else {}
+        missing = [chunk_id for chunk_id in ids if chunk_id not in found]
+        if missing:
+            stored = self._collection().get(ids=missing, include=["documents", "metadatas"])
+            found |= {chunk_id: passage_from(chunk_id, text, meta) for chunk_id, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"])}
+        return found
 
     def search_keywords(self, query: str, n: int) -> list[Passage]:
-        bm25 = self._keyword_index()
-        if bm25 is None:
-            return []
-        from llama_index.core.schema import QueryBundle
+        keywords = None if self.is_empty() else self._keyword_index()
+        return keywords.search(query, n) if keywords else []
 
-        bm25.similarity_top_k = min(n, len(bm25.corpus))
-        return [_passage(hit.node, hit.score) for hit in bm25.retrieve(QueryBundle(query)) if hit.score > 0]
+    def _keyword_index(self) -> KeywordIndex | None:
+        with self._loading:  # the vector search, on a thread of its own, reads passages from it too
+            if self._keywords is None:
+                # None saved (an ingest killed before its first one, or an older rag's format):
+                # built from the stored chunks for this session; the next ingest saves one.
+                self._keywords = KeywordIndex.load(self._bm25_dir) or self._keywords_of_stored_chunks()
+            return self._keywords
 
-    def _keyword_index(self):
-        if self._bm25 is None and (self._bm25_dir / "data.csc.index.npy").exists():
-            from llama_index.retrievers.bm25 import BM25Retriever
-
-            self._bm25 = BM25Retriever.from_persist_dir(str(self._bm25_dir), show_progress=False)
-        return self._bm25
+    def _collection(self):
+        """The Chroma collection, which searches go to directly: importing LlamaIndex's Chroma
+        store takes a second that a cold `rag ask` does not need to spend."""
+        if self._chroma is None:
+            self._chroma = open_collection(self._settings, self.dir)
+        return self._chroma
 
     def _store(self):
-        if self._vector_store is None:
-            from llama_index.vector_stores.chroma import ChromaVectorStore
+        """LlamaIndex's writer over the collection, for storing nodes."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
 
-            self._vector_store = ChromaVectorStore(chroma_collection=open_collection(self._settings, self.dir))
-        return self._vector_store
+        return ChromaVectorStore(chroma_collection=self._collection())
 
 
 class IndexBusy(IndexUnusable):
@@ -406,18 +420,3 @@ def _under_any(path: str, roots: list[Path]) -> bool:
         if target == resolved or resolved in target.parents:
             return True
     return False
-
-
-def _passage(node, score: float) -> Passage:
-    meta = node.metadata
-    return Passage(
-        id=node.node_id,
-        source=str(meta.get("source", "")),
-        text=node.get_content(),
-        line_start=int(meta.get("line_start", 0)),
-        line_end=int(meta.get("line_end", 0)),
-        page_start=int(meta.get("page_start", 0)),
-        page_end=int(meta.get("page_end", 0)),
-        heading=str(meta.get("heading", "")),
-        score=float(score),
-    )

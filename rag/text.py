@@ -26,11 +26,11 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> set[str]:
     """Stemmed words that carry meaning: no stopwords, no one- or two-letter words but numbers."""
     kept = [w for w in words(text) if w not in STOPWORDS and (len(w) > 2 or w.isdigit())]
-    return set(_stemmer().stemWords(kept))
+    return set(stemmer().stemWords(kept))
 
 
 @functools.cache
-def _stemmer():
+def stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")

@@ -19,6 +19,11 @@ class Passage:
     page_end: int = 0
     heading: str = ""  # markdown: the headings the text sits under, e.g. "Install › Linux"
 
+    def scored(self, score: float) -> Passage:
+        """This passage under another score. Retrieval rescores ~150 passages a question, and
+        dataclasses.replace takes four times as long as this."""
+        return Passage(self.id, self.source, self.text, self.line_start, self.line_end, score, self.page_start, self.page_end, self.heading)
+
     @property
     def span(self) -> str:
         """Where the text is, as precisely as the format allows: pages for a PDF, else lines."""

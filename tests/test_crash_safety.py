@@ -15,6 +15,7 @@ from commands import RAG
 from typer.testing import CliRunner
 
 from rag.cli import app
+from rag.keywords import KeywordIndex
 from rag.index import LOCK_FILE, Index, IndexBusy
 from rag.pipeline import Rag
 
@@ -42,16 +43,15 @@ def index_contents(index_dir: Path) -> dict:
     """Everything an ingest leaves that answers depend on."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
-    from llama_index.retrievers.bm25 import BM25Retriever
 
     collection = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)).get_collection("chunks")
     stored = collection.get(include=["documents"])
     manifest = json.loads((index_dir / "manifest.json").read_text())
-    keywords = BM25Retriever.from_persist_dir(str(index_dir / "bm25"))
+    keywords = KeywordIndex.load(index_dir / "bm25")
     return {
         "vectors": sorted(zip(stored["ids"], stored["documents"])),
         "manifest": {Path(path).name: entry["chunks"] for path, entry in manifest["files"].items()},
-        "keywords": sorted(node["node_id"] for node in keywords.corpus),
+        "keywords": sorted(keywords.ids()),
     }
 
 

@@ -98,3 +98,40 @@ def test_new_chunk_settings_re_embed_every_file(settings, corpus):
     report = Rag(replace(settings, chunk_tokens=120)).ingest([corpus])
     assert len(report.indexed) == 2 and report.unchanged == 0
     assert Rag(replace(settings, chunk_tokens=120)).ingest([corpus]).chunks_embedded == 0
+
+
+def test_a_session_opened_before_an_ingest_finds_the_chunks_it_added(settings, corpus):
+    reader = Rag(settings)
+    reader.ingest([corpus])
+    reader.retrieve("Lee President visit")  # the session's keyword index is now loaded
+    (corpus / "ferry.txt").write_text("The night ferry to Varne island leaves from pier nine at eleven.\n")
+    Rag(settings).ingest([corpus])  # another process adds a file
+    found = reader.retrieve("When does the night ferry to Varne leave?", k=2)
+    assert found[0].source == "corpus/ferry.txt" and found[0].span == "L1"
+
+
+def test_the_keyword_side_finds_a_chunk_by_its_source_name(rag, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "Varne lighthouse.txt").write_text("It was built of granite in 1871 and painted white.\n")
+    (notes / "harbour.txt").write_text("The harbour wall was rebuilt in stone after the 1871 storm.\n")
+    rag.ingest([notes])
+    assert [p.source for p in rag.index.search_keywords("lighthouse", 5)] == ["notes/Varne lighthouse.txt"]
+
+
+def test_an_index_without_a_saved_keyword_index_still_searches_by_keyword_and_the_next_ingest_saves_one(rag, corpus, settings):
+    import shutil
+
+    rag.ingest([corpus])
+    shutil.rmtree(settings.index_dir / "bm25")  # as an older rag's format, or an ingest killed before its first one
+    assert Rag(settings).index.search_keywords("Zhao Leji", 1)[0].text.count("Zhao Leji")
+    assert not (settings.index_dir / "bm25").exists()  # a reader never writes
+    assert Rag(settings).ingest([corpus]).chunks_embedded == 0
+    assert (settings.index_dir / "bm25").exists()
+
+
+def test_a_question_embeds_as_it_does_inside_a_batch(rag):
+    question = "Who does Lee meet in Beijing?"
+    alone = rag.embedder.embed([question])[0]
+    in_a_batch = rag.embedder.embed([question] + [f"filler sentence {n}" for n in range(100)])[0]
+    assert abs(float(alone @ in_a_batch) - 1.0) < 1e-4

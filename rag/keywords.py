@@ -1,0 +1,106 @@
+"""The keyword index (BM25 by bm25s) and the table of chunks it was built from.
+
+Both retrievers read their passages from that table: a vector search then asks Chroma for ids
+and distances only (fetching 30 chunks' texts and metadata from Chroma took longer than the
+search itself), and the keyword side holds no copy of LlamaIndex's node records.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import astuple
+from pathlib import Path
+
+from rag.text import stemmer
+from rag.types import Passage
+
+CHUNKS_FILE = "chunks.json"
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
+# The chunk's place is indexed with its text, as LlamaIndex's BM25 retriever did when the
+# retrieval weights were tuned: a source named after its subject ("Arthur's Magazine.txt") is found by it.
+METADATA_KEYS = ("source", "line_start", "line_end", "page_start", "page_end", "heading")
+
+
+class KeywordIndex:
+    def __init__(self, bm25, passages: list[Passage]) -> None:
+        self._bm25 = bm25
+        self._passages = passages
+        self._rows = {passage.id: row for row, passage in enumerate(passages)}
+
+    @classmethod
+    def build(cls, passages: list[Passage]) -> KeywordIndex:
+        import bm25s
+
+        texts = [keyword_text(passage) for passage in passages]
+        tokens = bm25s.tokenize(texts, stopwords="english", stemmer=stemmer(), token_pattern=TOKEN_PATTERN, show_progress=False)
+        bm25 = bm25s.BM25()
+        bm25.index(tokens, show_progress=False)
+        return cls(bm25, passages)
+
+    @classmethod
+    def load(cls, directory: Path) -> KeywordIndex | None:
+        """None where no keyword index (of this format) was saved."""
+        if not (directory / CHUNKS_FILE).exists():
+            return None
+        import bm25s
+
+        rows = json.loads((directory / CHUNKS_FILE).read_text(encoding="utf-8"))
+        return cls(bm25s.BM25.load(str(directory), show_progress=False), [Passage(*row) for row in rows])
+
+    def save(self, directory: Path) -> None:
+        self._bm25.save(str(directory), show_progress=False)
+        rows = [astuple(passage) for passage in self._passages]
+        (directory / CHUNKS_FILE).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+
+    def search(self, query: str, n: int) -> list[Passage]:
+        import numpy as np
+
+        # As bm25s.tokenize splits and stems (without its progress bar's cost); no stopwords are
+        # dropped from a question, as LlamaIndex's retriever dropped none.
+        known = self._bm25.get_tokens_ids(stemmer().stemWords(_TOKEN.findall(query.lower())))
+        if not known:
+            return []
+        # Scores of every chunk, then the top n of them: bm25s's own retrieve costs a
+        # millisecond more per question in progress-bar and batching machinery.
+        scores = self._bm25.get_scores_from_ids(known)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [self._passages[row].scored(float(scores[row])) for row in top if scores[row] > 0]
+
+    def ids(self) -> list[str]:
+        return [passage.id for passage in self._passages]
+
+    def get(self, ids: list[str]) -> dict[str, Passage]:
+        """The chunks of these ids that the table holds."""
+        return {chunk_id: self._passages[self._rows[chunk_id]] for chunk_id in ids if chunk_id in self._rows}
+
+
+def keyword_text(passage: Passage) -> str:
+    """The text BM25 indexes: the chunk's place, then its text, as LlamaIndex writes a node's
+    content with its metadata."""
+    from llama_index.core.schema import MetadataMode, TextNode
+
+    return TextNode(text=passage.text, metadata=metadata(passage)).get_content(metadata_mode=MetadataMode.EMBED)
+
+
+def metadata(passage: Passage) -> dict:
+    """What the vector store files beside each chunk, in this order."""
+    return {key: getattr(passage, key) for key in METADATA_KEYS}
+
+
+def passage_from(chunk_id: str, text: str, stored: dict, score: float = 0.0) -> Passage:
+    """A passage from what the vector store files beside a chunk."""
+    return Passage(
+        id=chunk_id,
+        source=str(stored.get("source", "")),
+        text=text,
+        line_start=int(stored.get("line_start", 0)),
+        line_end=int(stored.get("line_end", 0)),
+        page_start=int(stored.get("page_start", 0)),
+        page_end=int(stored.get("page_end", 0)),
+        heading=str(stored.get("heading", "")),
+        score=score,
+    )
