@@ -117,6 +117,7 @@ def _plot_retrieval(results: dict, path: Path) -> None:
             values = [statistics.median(results["retrieval"][size][name][f"{stat}_ms"]) for size in sizes]
             axes.plot([int(s) for s in sizes], values, style, color=color, label=f"{name} {stat}")
     axes.set_xscale("log")
+    axes.set_ylim(bottom=0)
     axes.set_xlabel("chunks in the index")
     axes.set_ylabel("warm retrieval latency, ms")
     axes.set_title("Retrieval latency against corpus size (rag: hybrid, fused; vanilla: vectors only)")
