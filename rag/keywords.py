@@ -95,7 +95,7 @@ def metadata(passage: Passage) -> dict:
     return {key: getattr(passage, key) for key in METADATA_KEYS}
 
 
-def passage_from(chunk_id: str, text: str, stored: dict, score: float = 0.0) -> Passage:
+def passage_from(chunk_id: str, text: str, stored: dict) -> Passage:
     """A passage from what the vector store files beside a chunk."""
     return Passage(
         id=chunk_id,
@@ -106,5 +106,4 @@ def passage_from(chunk_id: str, text: str, stored: dict, score: float = 0.0) -> 
         page_start=int(stored.get("page_start", 0)),
         page_end=int(stored.get("page_end", 0)),
         heading=str(stored.get("heading", "")),
-        score=score,
     )
