@@ -7,11 +7,13 @@ search itself), and the keyword side holds no copy of LlamaIndex's node records.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from dataclasses import astuple
+from dataclasses import astuple, fields
 from pathlib import Path
 
+from rag.links import Titles
 from rag.text import stemmer
 from rag.types import Passage
 
@@ -21,6 +23,8 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 # The chunk's place is indexed with its text, as LlamaIndex's BM25 retriever did when the
 # retrieval weights were tuned: a source named after its subject ("Arthur's Magazine.txt") is found by it.
 METADATA_KEYS = ("source", "line_start", "line_end", "page_start", "page_end", "heading")
+_FIELD = {field.name: i for i, field in enumerate(fields(Passage))}  # where each is in a chunk's tuple
+LINK_SEARCH = 20  # chunks searched by keyword for one naming a title
 
 
 class KeywordIndex:
@@ -74,6 +78,31 @@ class KeywordIndex:
         top = matching[np.argpartition(-scores[matching], n - 1)[:n]]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [self._passage(row).scored(float(scores[row])) for row in top]
+
+    def linked(self, passage: Passage, besides: str) -> list[Passage]:
+        """The chunks of the documents `passage` names by title, then the chunks that name its own
+        document's title; titles `besides` names (the question: searched for already) are left out."""
+        titles = self._titles
+        if not titles:
+            return []
+        named = [title for title in sorted(titles.named_in(passage.text)) if title not in besides]
+        linked = [self._passage(row) for title in named for source in titles.sources(title) for row in self._rows_of_source[source]]
+        own = titles.title_of(passage.source)
+        if own and own not in besides:
+            linked += [chunk for chunk in self.search(own, LINK_SEARCH) if own in chunk.text]
+        return [chunk for chunk in linked if chunk.source != passage.source]
+
+    @functools.cached_property
+    def _titles(self) -> Titles:
+        source, text, line, heading = (_FIELD[name] for name in ("source", "text", "line_start", "heading"))
+        return Titles((chunk[source], chunk[text], chunk[line], chunk[heading]) for chunk in self._chunks)
+
+    @functools.cached_property
+    def _rows_of_source(self) -> dict[str, list[int]]:
+        rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self._chunks):
+            rows.setdefault(chunk[_FIELD["source"]], []).append(row)
+        return rows
 
     def ids(self) -> list[str]:
         return list(self._rows)

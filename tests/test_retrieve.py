@@ -1,4 +1,4 @@
-from rag.retrieve import collapse_near_duplicates, cover_the_question, fuse_scores
+from rag.retrieve import collapse_near_duplicates, cover_the_question, fuse_scores, with_linked_document
 from rag.types import Passage
 
 
@@ -39,3 +39,40 @@ def test_a_question_about_two_things_gets_a_passage_on_each_near_the_top():
 def test_covering_keeps_the_order_when_every_passage_adds_the_same_words():
     ranked = [p("a", "Lee meets Xi", 0.9), p("b", "Lee meets Xi", 0.8), p("c", "Lee meets Xi", 0.7)]
     assert [x.id for x in cover_the_question("Who does Lee meet?", ranked)] == ["a", "b", "c"]
+
+
+def test_templated_articles_on_different_subjects_are_not_taken_for_copies():
+    def article(hero: str, day: int, page: int) -> str:
+        return (
+            f"# The best {hero} builds and skills in Diablo 4\n\nSource: Polygon\nAuthor: Ryan Gilliam\n"
+            f"Published: 2023-10-{day}\nURL: https://www.polygon.com/{page}/{hero.lower()}-best-build-skills\n\n"
+            f"In this Diablo 4 guide, we have gathered and simplified the best Diablo 4 {hero} builds for season 2."
+        )
+
+    sorcerer, barbarian = article("Sorcerer", 18, 23652011), article("Barbarian", 19, 23654868)
+    assert [x.id for x in collapse_near_duplicates([p("s", sorcerer), p("b", barbarian)], k=2)] == ["s", "b"]
+
+
+class LinkedIndex:
+    """An index whose every first passage links to `linked`."""
+
+    def __init__(self, linked: list[Passage]) -> None:
+        self._linked = linked
+
+    def linked(self, passage: Passage, besides: str) -> list[Passage]:
+        return self._linked
+
+
+def test_the_linked_passage_adding_most_question_words_goes_second_and_scores_keep_falling():
+    question = "What was the population of the town where Marta Quell was born at the 2011 census?"
+    ranked = [p("quell", "Marta Quell was born in Harrow Vale.", 0.9), p("walk", "Marta Quell won a race.", 0.7), p("other", "x", 0.5)]
+    town = p("town", "At the 2011 census Harrow Vale had a population of 6,960.", 0.1)
+    coast = p("coast", "Harrow Vale lies near the coast.", 0.1)
+    got = with_linked_document(LinkedIndex([coast, town]), question, ranked, k=3)
+    assert [x.id for x in got] == ["quell", "town", "walk"]
+    assert [x.score for x in got] == sorted((x.score for x in got), reverse=True)
+
+
+def test_without_linked_documents_the_ranking_stands():
+    ranked = [p("a", score=0.9), p("b", score=0.8)]
+    assert with_linked_document(LinkedIndex([]), "Who?", ranked, k=2) == ranked
