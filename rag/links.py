@@ -28,7 +28,7 @@ class Titles:
         for source, text, line, heading in chunks:
             if heading and text.startswith("# ") and (source not in opening or line < opening[source][0]):
                 opening[source] = (line, heading.split(HEADING_TRAIL)[0])
-        self._title_of = {source: title for source, (_, title) in opening.items() if content_words(title)}
+        self._title_of = {source: title for source, (_, title) in opening.items() if _names_something(title)}
         self._sources: dict[str, list[str]] = {}
         self._by_first_word: dict[str, set[str]] = {}
         for source, title in self._title_of.items():
@@ -54,6 +54,11 @@ class Titles:
                 if start >= 0 and text.startswith(title, start) and not _word_char(text, start - 1) and not _word_char(text, end):
                     found.add(title)
         return found
+
+
+def _names_something(title: str) -> bool:
+    """Not a bare number or stopword: a page titled "2013" would be linked from every text naming the year."""
+    return any(not word.isdigit() for word in content_words(title))
 
 
 def _word_char(text: str, at: int) -> bool:

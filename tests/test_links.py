@@ -16,11 +16,12 @@ def test_a_title_needs_its_document_to_open_with_a_level_one_heading_and_a_word_
     chunks = [
         ("guide.md", "## Install\n\nRun the installer.", 1, "Install"),
         ("the.md", "# The\n\nAn article.", 1, "The"),
+        ("2013.md", "# 2013\n\nA year.", 1, "2013"),
         ("notes.md", "Some text\n# Late heading", 1, "Late heading"),
     ]
     pages = Titles(chunks)
     assert not pages
-    assert pages.named_in("Install The Late heading") == set()
+    assert pages.named_in("Install The Late heading in 2013") == set()
 
 
 def test_a_document_is_titled_by_its_opening_heading_not_a_later_one():
