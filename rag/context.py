@@ -41,19 +41,25 @@ def focus(question: str, passages: list[Passage], embedder: Embedder, limit: int
     # Shared words count beside meaning: MiniLM alone ranks a sentence about the right topic
     # above the one holding the asked-for name or number.
     scores = similarity + 0.5 * overlap
-    best = np.argsort(-scores, kind="stable")[:limit]
-    return [replace(candidates[i], score=float(scores[i])) for i in best]
+    best = list(np.argsort(-scores, kind="stable")[:limit])
+    # A bridge question's second hop ("who directed the film shot in Leland" -> the film's page)
+    # shares few words with the question: its best sentence takes the last place if it has none.
+    hop = [i for i, candidate in enumerate(candidates) if candidate.link]
+    if hop and best and not any(candidates[i].link for i in best):
+        best[-1] = max(hop, key=lambda i: scores[i])
+    return [replace(candidates[i], score=float(scores[i])) for i in sorted(best, key=lambda i: -scores[i])]
 
 
 def about_the_years(question: str, passages: list[Passage]) -> list[Passage]:
-    """The passages naming every year the question names, or all of them when none does.
+    """The passages naming every year the question names, or all of them when none does; a
+    passage reached by a title link stays (a bridge page rarely repeats the question's year).
 
     News repeats itself year after year ("Who won the Masters in 2021?" retrieves the 2020 and
     2022 winners too); a sentence rarely repeats the year its passage states.
     """
     wanted = years(question)
     matching = [p for p in passages if wanted <= years(p.text)] if wanted else []
-    return matching or passages
+    return [p for p in passages if p in matching or p.link] if matching else passages
 
 
 def _unique(items) -> list[Passage]:

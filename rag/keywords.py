@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import astuple, fields
+from dataclasses import astuple, fields, replace
 from pathlib import Path
 
 from rag.links import Titles
@@ -86,10 +86,12 @@ class KeywordIndex:
         if not titles:
             return []
         named = [title for title in sorted(titles.named_in(passage.text)) if title not in besides]
-        linked = [self._passage(row) for title in named for source in titles.sources(title) for row in self._rows_of_source[source]]
+        linked = [
+            replace(self._passage(row), link=title) for title in named for source in titles.sources(title) for row in self._rows_of_source[source]
+        ]
         own = titles.title_of(passage.source)
         if own and own not in besides:
-            linked += [chunk for chunk in self.search(own, LINK_SEARCH) if own in chunk.text]
+            linked += [replace(chunk, link=own) for chunk in self.search(own, LINK_SEARCH) if own in chunk.text]
         return [chunk for chunk in linked if chunk.source != passage.source]
 
     @functools.cached_property

@@ -18,11 +18,12 @@ class Passage:
     page_start: int = 0  # paged formats (PDF): the pages the text sits on; 0 otherwise
     page_end: int = 0
     heading: str = ""  # markdown: the headings the text sits under, e.g. "Install › Linux"
+    link: str = ""  # the title retrieval followed from the first passage to this one (rag/links.py)
 
     def scored(self, score: float) -> Passage:
         """This passage under another score. Retrieval rescores ~150 passages a question, and
         dataclasses.replace takes four times as long as this."""
-        return Passage(self.id, self.source, self.text, self.line_start, self.line_end, score, self.page_start, self.page_end, self.heading)
+        return Passage(self.id, self.source, self.text, self.line_start, self.line_end, score, self.page_start, self.page_end, self.heading, self.link)
 
     @property
     def span(self) -> str:

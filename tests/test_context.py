@@ -36,3 +36,25 @@ def test_passages_naming_the_asked_year_are_preferred():
     assert about_the_years("Who won the Masters in 2021?", [old, new]) == [new]
     assert about_the_years("Who won the Masters in 1999?", [old, new]) == [old, new]
     assert about_the_years("Who won the Masters?", [old, new]) == [old, new]
+
+
+class WordsOnlyEmbedder:
+    """Every text the same vector: sentences are told apart by the question words they hold."""
+
+    def embed(self, texts):
+        import numpy as np
+
+        return np.ones((len(texts), 3)) / np.sqrt(3)
+
+
+def test_a_passage_reached_by_a_title_link_gets_its_best_sentence_in_front_of_the_model():
+    from rag.context import focus
+
+    question = "Who directed the film shot in or around Leland in 1986?"
+    town = Passage("t", "wiki/leland.md", "A 1986 film was shot in Leland. Leland is a town where films were shot in 1986. It has a port.", 1, 1)
+    film = Passage("f", "wiki/maximum-overdrive.md", "It has a cast of six. It was written and directed by Stephen King.", 1, 1, link="Maximum Overdrive")
+    chosen = focus(question, [town, film], WordsOnlyEmbedder(), limit=2)
+    assert [s.text for s in chosen] == ["A 1986 film was shot in Leland.", "It was written and directed by Stephen King."]
+    assert chosen[0].score >= chosen[1].score
+    unlinked = focus(question, [town, Passage("f", "wiki/maximum-overdrive.md", film.text, 1, 1)], WordsOnlyEmbedder(), limit=2)
+    assert "Stephen King" not in " ".join(s.text for s in unlinked)

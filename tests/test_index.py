@@ -154,3 +154,4 @@ def test_a_bridge_question_gets_the_page_its_first_passage_names_by_title_second
     rag.ingest([wiki])
     found = rag.retrieve("At the 2011 census, what was the population of the town where Marta Quell was born?", 2)
     assert [p.source for p in found] == ["wiki/marta-quell.md", "wiki/harrow-vale.md"]
+    assert found[1].link == "Harrow Vale"
