@@ -32,7 +32,7 @@ DECLINE_RE = re.compile(
 
 
 def build_messages(question: str, passage: Passage) -> Messages:
-    return few_shot_messages(*resources.few_shot("extract"), _ask(question, passage.text))
+    return few_shot_messages(*resources.few_shot("extract"), _ask(question, passage.with_heading))
 
 
 def _ask(question: str, sentence: str) -> str:

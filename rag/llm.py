@@ -42,6 +42,17 @@ class Draft:
         first_token = time.perf_counter() - started - generation.total_s + generation.first_token_s
         self.timings.setdefault("first_token", first_token)
 
+    def then(self, retry: Draft) -> Draft:
+        """A second draft that replaces this one, with the costs of both."""
+        return Draft(
+            retry.text,
+            self.prompt_tokens + retry.prompt_tokens,
+            self.completion_tokens + retry.completion_tokens,
+            self.calls + retry.calls,
+            self.usage_estimated or retry.usage_estimated,
+            {**retry.timings, **self.timings},
+        )
+
     @property
     def usage(self) -> dict[str, int | bool]:
         counts = {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens, "calls": self.calls}

@@ -13,6 +13,7 @@ _YES_NO_AFTER_LEAD = re.compile(rf",\s*{_AUXILIARY}", re.IGNORECASE)
 _WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 # The alternatives close the question after a comma or colon: "Who is older, A or B?". A bare
 # "or" is no choice: "the film shot in or around Leland".
+_WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 _CHOICE = re.compile(r"[,:][^,:]+?\s+or\s+[^,:]+\?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|century)\b", re.IGNORECASE)
@@ -33,7 +34,11 @@ def is_yes_no(question: str) -> bool:
     question = question.strip()
     if _YES_NO.match(question):
         return True
-    return not _WH_START.match(question) and bool(_YES_NO_AFTER_LEAD.search(question))
+    if _WH_START.match(question):
+        return False
+    lead = _YES_NO_AFTER_LEAD.search(question)
+    # "The Blue Lacy and the Chesapeake Bay Retriever, are both breeds of which century?" asks which.
+    return bool(lead) and not _WH_WORD.search(question, lead.end())
 
 
 def is_choice(question: str) -> bool:

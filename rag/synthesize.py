@@ -27,7 +27,7 @@ def build_messages(question: str, passages: list[Passage]) -> Messages:
     model declines nearly every long yes/no question. The evidence gate has already judged
     that the passages are about the question."""
     prompt = "yes_no" if asked.is_yes_no(question) else "synthesize"
-    numbered = "\n".join(f"[{n}] {' '.join(p.text.split())}" for n, p in enumerate(passages, start=1))
+    numbered = "\n".join(f"[{n}] {' '.join(p.with_heading.split())}" for n, p in enumerate(passages, start=1))
     return few_shot_messages(*resources.few_shot(prompt), f"Question: {question.strip()}\n{numbered}")
 
 

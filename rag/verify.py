@@ -169,7 +169,9 @@ def _new_words(claim: str, question: str) -> set[str]:
 
 
 def _words(passage: Passage) -> set[str]:
-    return content_words(passage.text)
+    """The passage's words under its headings: "Its offices are in New York City" under
+    "Clinton Foundation" supports "The Clinton Foundation has offices in New York City"."""
+    return content_words(passage.with_heading)
 
 
 def _held_by(numbers: Iterable[int], passages: list[Passage]) -> set[str]:

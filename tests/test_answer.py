@@ -1,6 +1,8 @@
 """Answering with a fake LLM: citations come from the passage a claim was read from, unsupported claims never show."""
 
-from passages import DIRECTOR, LI, ROLE, SANCTIONS, XI, XI_AGAIN
+from dataclasses import replace
+
+from passages import DIRECTOR, LI, PLAYER, ROLE, SANCTIONS, TEAM, XI, XI_AGAIN
 
 from rag.answer import ABSTENTION, answer
 from rag.extract import build_messages
@@ -138,3 +140,29 @@ def test_a_synthesised_answer_no_passage_supports_becomes_the_abstention(fake_ll
     result = answer("Was Night Ward a success?", [ROLE, DIRECTOR], llm)
     assert result.abstained and result.abstention_reason == "nothing supported"
     assert result.removed_sentences == ("Yes, it won three Oscars in 1995.",)
+
+
+def test_an_answer_no_single_sentence_holds_is_sought_over_all_passages_at_once(fake_llm):
+    bridge = "In what state is the team Dick Humbert played for based?"
+    chained = "Pennsylvania: he played for the Philadelphia Eagles, based in Philadelphia, Pennsylvania [1][2]."
+    llm = fake_llm(lambda q, shown: chained if "[2]" in shown else "NONE")
+    result = answer(bridge, [PLAYER, replace(TEAM, link="Philadelphia Eagles")], llm)
+    assert len(llm.calls) == 3  # one sentence at a time, then both at once
+    assert not result.abstained and "Pennsylvania" in result.text
+    assert [c.n for c in result.citations] == [1, 2]
+
+
+def test_without_a_title_link_there_is_no_second_try(fake_llm):
+    chained = "Pennsylvania: he played for the Philadelphia Eagles, based in Philadelphia, Pennsylvania [1][2]."
+    llm = fake_llm(lambda q, shown: chained if "[2]" in shown else "NONE")
+    result = answer("In what state is the team Dick Humbert played for based?", [PLAYER, TEAM], llm)
+    assert len(llm.calls) == 2 and result.abstained
+
+
+def test_a_sentence_is_read_under_the_title_naming_its_page_but_not_under_a_headline():
+    assert build_messages("Which team did he play for?", PLAYER)[-1]["content"].endswith(
+        "Sentence: Dick Humbert: He played for the Philadelphia Eagles (1941, 1945–1949)."
+    )
+    headline = "Massive intel failure: the surprise attack on Israel shocks the internet"
+    news = Passage("n@1", "news/attack.md", "He said that Israel had been at war since the morning.", 9, 9, heading=headline)
+    assert build_messages("What did he say?", news)[-1]["content"].endswith(f"Sentence: {news.text}")

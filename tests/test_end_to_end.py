@@ -186,6 +186,27 @@ def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
     assert "When does he meet the first one?" in history
 
 
+def test_a_bridge_question_is_answered_from_the_page_the_first_one_names(offline, tmp_path):
+    wiki = tmp_path / "wiki"
+    wiki.mkdir()
+    pages = {
+        "marta-quell.md": "# Marta Quell\n\nMarta Quell (born 2 June 1961) is a retired race walker. She was born in Harrow Vale and grew up by the sea.\n",
+        "harrow-vale.md": "# Harrow Vale\n\nHarrow Vale is a market town in the hill country. It lies in Wales, on the river Teme.\n",
+    }
+    for town, country in [("Oldbridge", "Scotland"), ("Kestle", "Ireland"), ("Penmarrow", "England")]:
+        pages[f"{town.lower()}.md"] = f"# {town}\n\n{town} is a town where many race walkers were born. It lies in {country}.\n"
+    for name, text in pages.items():
+        (wiki / name).write_text(text)
+    index = tmp_path / "wiki-index"
+    assert offline("ingest", str(wiki), "--index-dir", str(index)).returncode == 0
+    result = offline("ask", "In what country is the town where Marta Quell was born?", "--index-dir", str(index), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert "Wales" in data["answer"] and not data["abstained"], data["answer"]
+    assert not any(country in data["answer"] for country in ("Scotland", "Ireland", "England"))
+    assert any(c["source"].endswith("harrow-vale.md") for c in data["citations"])
+
+
 GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
 
 

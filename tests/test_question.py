@@ -13,6 +13,7 @@ from rag.question import answers_the_kind, is_choice, is_yes_no, years
         ("Between the May report and the June report, was there a change in its strategy?", True),
         ("After Polygon's review, did Engadget agree or disagree on the mechanic?", True),
         ("Which company, reported by The Verge, is set to release a console?", False),
+        ("The Blue Lacy and the Chesapeake Bay Retriever, are both breeds developed during which century?", False),
         ("Who does Lee meet in Beijing?", False),
         ("What is the island called?", False),
     ],

@@ -1,6 +1,8 @@
 """Verification of the citations a model writes: wrong numbers repaired, unsupported sentences dropped."""
 
-from passages import DIRECTOR, LI, ROLE, SANCTIONS, XI, XI_AGAIN
+from dataclasses import replace
+
+from passages import DIRECTOR, LI, OFFICES, ROLE, SANCTIONS, XI, XI_AGAIN
 
 from rag.types import Passage, Repair
 from rag.verify import verify
@@ -92,3 +94,10 @@ def test_a_claim_saying_met_where_its_passage_says_meet_is_supported():
     previous = Passage("a@11", "seeds/a.txt", "Lee raised the issue during his previous meeting with Xi in November.", 11, 11)
     checked = verify("When did Lee previously meet Xi?", "Lee previously met Xi in November [1].", [previous])
     assert checked.sentences == (("Lee previously met Xi in November.", (1,)),)
+
+
+def test_a_sentence_supports_what_its_page_title_says_it_is_about():
+    question = "Which charity has offices in New York City?"
+    assert verify(question, "The Clinton Foundation [1].", [OFFICES]).sentences == (("The Clinton Foundation.", (1,)),)
+    untitled = replace(OFFICES, heading="")
+    assert verify(question, "The Clinton Foundation [1].", [untitled]).sentences == ()
