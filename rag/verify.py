@@ -28,6 +28,7 @@ NEW_SUPPORT = 0.5
 VERDICT_SUPPORT = 0.2
 MAX_SOURCES = 3  # a repaired sentence is re-cited to at most this many passages
 _CITATION_RE = re.compile(r"\s*\[(\d+)\]")
+_CAPITALISED = re.compile(r"(?<=\S\s)[A-Z]\w*")  # not the sentence's first word
 # Words a yes/no verdict may add to the question and still only be the verdict.
 _VERDICT = frozenset(content_words("yes no not both neither either nor same"))
 
@@ -99,22 +100,26 @@ def _supporting(question: str, body: str, claimed: tuple[int, ...], passages: li
         # A cited passage stays if it holds some of what the sentence adds to the question:
         # one that shares only the question's words ("Lee", "meet") is not its source.
         cited = [n for n in valid if needed & _words(passages[n - 1])]
-        return tuple(sorted(cited + _completing(needed, cited, passages)))
-    chosen = _fewest_holding(needed, passages)
-    if not chosen or not _holds(said, needed, chosen, passages, verdict):
+        sources = cited + _completing(needed, cited, passages)
+    else:
+        sources = _fewest_holding(needed, passages)
+        if not sources or not _holds(said, needed, sources, passages, verdict):
+            return ()
+        held = _held_by(sources, passages)
+        sources += [n for n in valid if n not in sources and (said - held) & _words(passages[n - 1])]
+    # Names and numbers are what an answer most often invents ("Harrow Vale is in England" where
+    # no passage names England), so each one the sentence adds must be in its passages. A
+    # verdict may rightly deny the question's number.
+    exact = _numbers(needed) | (_names(body) & needed)
+    if not verdict and not exact <= _held_by(sources, passages):
         return ()
-    held = _held_by(chosen, passages)
-    chosen += [n for n in valid if n not in chosen and (said - held) & _words(passages[n - 1])]
-    return tuple(sorted(chosen))
+    return tuple(sorted(sources))
 
 
 def _holds(said: set[str], needed: set[str], numbers: list[int], passages: list[Passage], verdict: bool) -> bool:
     found = _held_by(numbers, passages)
     if verdict:
-        # A verdict may rightly deny the question's number, so numbers are not checked.
         return _share(needed, found) >= VERDICT_SUPPORT
-    if not _numbers(needed) <= found:
-        return False  # a number the passages lack is invented
     return _share(needed, found) >= NEW_SUPPORT and _share(said - _VERDICT, found) >= MIN_SUPPORT
 
 
@@ -147,6 +152,11 @@ def _fewest_holding(needed: set[str], passages: list[Passage], exclude: Collecti
 
 def _numbers_shown(body: str, passages: list[Passage]) -> bool:
     return _numbers(content_words(body)) <= _held_by(range(1, len(passages) + 1), passages)
+
+
+def _names(body: str) -> set[str]:
+    """The capitalised words of a sentence but its first, as content words: its names."""
+    return content_words(" ".join(_CAPITALISED.findall(body)))
 
 
 def _numbers(words: set[str]) -> set[str]:

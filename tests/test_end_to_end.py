@@ -191,7 +191,7 @@ def test_a_bridge_question_is_answered_from_the_page_the_first_one_names(offline
     wiki.mkdir()
     pages = {
         "marta-quell.md": "# Marta Quell\n\nMarta Quell (born 2 June 1961) is a retired race walker. She was born in Harrow Vale and grew up by the sea.\n",
-        "harrow-vale.md": "# Harrow Vale\n\nHarrow Vale is a market town in the hill country. It lies in Wales, on the river Teme.\n",
+        "harrow-vale.md": "# Harrow Vale\n\nHarrow Vale is a market town in the hill country of Wales, on the river Teme.\n",
     }
     for town, country in [("Oldbridge", "Scotland"), ("Kestle", "Ireland"), ("Penmarrow", "England")]:
         pages[f"{town.lower()}.md"] = f"# {town}\n\n{town} is a town where many race walkers were born. It lies in {country}.\n"

@@ -101,3 +101,11 @@ def test_a_sentence_supports_what_its_page_title_says_it_is_about():
     assert verify(question, "The Clinton Foundation [1].", [OFFICES]).sentences == (("The Clinton Foundation.", (1,)),)
     untitled = replace(OFFICES, heading="")
     assert verify(question, "The Clinton Foundation [1].", [untitled]).sentences == ()
+
+
+def test_a_name_no_passage_holds_is_invented_even_among_words_that_are_held():
+    born = Passage("q@1", "wiki/marta-quell.md", "She was born in Harrow Vale and grew up by the sea.", 3, 3, heading="Marta Quell")
+    town = Passage("h@1", "wiki/harrow-vale.md", "It lies in Wales, on the river Teme.", 3, 3, heading="Harrow Vale")
+    question = "In what country is the town where Marta Quell was born?"
+    assert verify(question, "Harrow Vale is in England [1].", [born, town]).sentences == ()
+    assert verify(question, "Harrow Vale is in Wales [1].", [born, town]).sentences == (("Harrow Vale is in Wales.", (1, 2)),)
