@@ -10,10 +10,10 @@ _AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|sh
 _YES_NO = re.compile(rf"^{_AUXILIARY}", re.IGNORECASE)
 # "Between the report of May and the one of June, was there a change ...?"
 _YES_NO_AFTER_LEAD = re.compile(rf",\s*{_AUXILIARY}", re.IGNORECASE)
+_WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 _WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 # The alternatives close the question after a comma or colon: "Who is older, A or B?". A bare
 # "or" is no choice: "the film shot in or around Leland".
-_WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 _CHOICE = re.compile(r"[,:][^,:]+?\s+or\s+[^,:]+\?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|century)\b", re.IGNORECASE)
