@@ -1,4 +1,6 @@
-from rag.context import sentences
+import numpy as np
+
+from rag.context import focus, sentences
 from rag.text import split_sentences
 from rag.types import Passage
 
@@ -42,14 +44,10 @@ class WordsOnlyEmbedder:
     """Every text the same vector: sentences are told apart by the question words they hold."""
 
     def embed(self, texts):
-        import numpy as np
-
         return np.ones((len(texts), 3)) / np.sqrt(3)
 
 
 def test_a_passage_reached_by_a_title_link_gets_its_best_sentence_in_front_of_the_model():
-    from rag.context import focus
-
     question = "Who directed the film shot in or around Leland in 1986?"
     town = Passage("t", "wiki/leland.md", "A 1986 film was shot in Leland. Leland is a town where films were shot in 1986. It has a port.", 1, 1)
     film = Passage("f", "wiki/maximum-overdrive.md", "It has a cast of six. It was written and directed by Stephen King.", 1, 1, link="Maximum Overdrive")

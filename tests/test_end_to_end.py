@@ -12,6 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 from commands import RAG
+from wiki import write_wiki
 
 from rag.answer import ABSTENTION
 from rag.resources import seeds_dir
@@ -187,16 +188,9 @@ def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
 
 
 def test_a_bridge_question_is_answered_from_the_page_the_first_one_names(offline, tmp_path):
-    wiki = tmp_path / "wiki"
-    wiki.mkdir()
-    pages = {
-        "marta-quell.md": "# Marta Quell\n\nMarta Quell (born 2 June 1961) is a retired race walker. She was born in Harrow Vale and grew up by the sea.\n",
-        "harrow-vale.md": "# Harrow Vale\n\nHarrow Vale is a market town in the hill country of Wales, on the river Teme.\n",
-    }
-    for town, country in [("Oldbridge", "Scotland"), ("Kestle", "Ireland"), ("Penmarrow", "England")]:
-        pages[f"{town.lower()}.md"] = f"# {town}\n\n{town} is a town where many race walkers were born. It lies in {country}.\n"
-    for name, text in pages.items():
-        (wiki / name).write_text(text)
+    countries = {"Oldbridge": "Scotland", "Kestle": "Ireland", "Penmarrow": "England"}
+    pages = {town: f"{town} is a town where many race walkers were born. It lies in {country}." for town, country in countries.items()}
+    wiki = write_wiki(tmp_path / "wiki", {"Harrow Vale": "Harrow Vale is a market town in the hill country of Wales, on the river Teme.", **pages})
     index = tmp_path / "wiki-index"
     assert offline("ingest", str(wiki), "--index-dir", str(index)).returncode == 0
     result = offline("ask", "In what country is the town where Marta Quell was born?", "--index-dir", str(index), "--json")

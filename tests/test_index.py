@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from wiki import write_wiki
 
 from rag.context import focus
 from rag.pipeline import Rag
@@ -138,19 +139,12 @@ def test_a_question_embeds_as_it_does_inside_a_batch(rag):
 
 
 def test_a_bridge_question_gets_the_page_its_first_passage_names_by_title_second(rag, tmp_path):
-    wiki = tmp_path / "wiki"
-    wiki.mkdir()
+    towns = {"Oldbridge": 5120, "Kestle": 8400, "Penmarrow": 3310}
     pages = {
-        "marta-quell.md": "# Marta Quell\n\nMarta Quell (born 2 June 1961) is a retired race walker. She was born in Harrow Vale and grew up by the sea.\n",
-        "harrow-vale.md": "# Harrow Vale\n\nHarrow Vale is a market town in the hill country. At the 2011 census, it had a population of 6,960.\n",
+        town: f"{town} is the town where many race walkers were born. At the 2011 census, the population of the town was {people:,}."
+        for town, people in towns.items()
     }
-    for town, people in [("Oldbridge", 5120), ("Kestle", 8400), ("Penmarrow", 3310)]:
-        pages[f"{town.lower()}.md"] = (
-            f"# {town}\n\n{town} is the town where many race walkers were born. "
-            f"At the 2011 census, the population of the town was {people:,}.\n"
-        )
-    for name, text in pages.items():
-        (wiki / name).write_text(text)
+    wiki = write_wiki(tmp_path / "wiki", {"Harrow Vale": "Harrow Vale is a market town in the hill country. At the 2011 census, it had a population of 6,960.", **pages})
     rag.ingest([wiki])
     found = rag.retrieve("At the 2011 census, what was the population of the town where Marta Quell was born?", 2)
     assert [p.source for p in found] == ["wiki/marta-quell.md", "wiki/harrow-vale.md"]
