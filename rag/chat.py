@@ -12,6 +12,7 @@ from rag import followup, render
 from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError
 from rag.embedded_llm import ModelFileError
+from rag.llm import EngineError
 from rag.followup import Turn
 from rag.index import IndexUnusable
 from rag.pipeline import Rag
@@ -29,7 +30,7 @@ End a line with \\ to go on on the next. Ctrl-C cancels an answer; Ctrl-D or /qu
   /json         answers as JSON (toggle)               /ingest PATH  index more files
   /status       the index and the model                /quit"""
 # Errors a question or command can run into; the session reports them and goes on.
-RECOVERABLE = (ConfigError, IndexUnusable, ChromaUnavailable, ModelFileError, ProviderError, OSError)
+RECOVERABLE = (ConfigError, IndexUnusable, ChromaUnavailable, ModelFileError, EngineError, ProviderError, OSError)
 
 
 class Session:

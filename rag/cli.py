@@ -16,6 +16,7 @@ from rag.config import ConfigError, Settings, load_settings, resolve
 from rag.dataset import Dataset, DatasetError, load, select
 from rag.embedded_llm import ModelFileError
 from rag.index import IndexUnusable, remove_index
+from rag.llm import EngineError
 from rag.pipeline import Rag
 from rag.remote import ProviderError
 
@@ -47,7 +48,7 @@ def _handles_errors(command):
         except (ConfigError, DatasetError, thresholds.ThresholdError) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
-        except (IndexUnusable, ModelFileError, ChromaUnavailable) as exc:
+        except (IndexUnusable, ModelFileError, EngineError, ChromaUnavailable) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_FAILURE) from None
         except ProviderError as exc:

@@ -3,8 +3,11 @@ are in remote.py)."""
 
 from __future__ import annotations
 
+import queue
+import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -77,70 +80,112 @@ class ChatModel(Protocol):
         """Read a prompt ahead of time, so that the next one sharing its start begins warm."""
 
 
-class LlamaCppChat:
-    """A GGUF model run in-process; the chat template is the one stored in the file.
+class EngineError(RuntimeError):
+    """The in-process engine cannot load the model or refused a request; the message names the fix."""
 
-    llama.cpp skips the part of a prompt its context already holds, which makes a prompt's
-    worked examples free after the first call. Each system prompt gets a context of its own, so
+
+class LlamaCppChat:
+    """A GGUF model run in-process by llama.cpp's own server (the prebuilt `xllamacpp` wheel:
+    nothing compiles at install, and it picks the CPU's kernels at run time); the chat template
+    is the one stored in the file.
+
+    llama.cpp skips the part of a prompt a slot's cache already holds, which makes a prompt's
+    worked examples free after the first call. Each system prompt gets a slot of its own, so
     switching between the extraction and the synthesis prompt does not evaluate the examples
-    again (~3 s each); the weights are memory-mapped once and shared.
+    again (~3 s each). The server listens only on a socket in a private folder: requests go
+    through direct calls, and nothing is reachable from outside the process.
     """
 
-    MAX_CONTEXTS = 4
+    SLOTS = 4
 
     def __init__(self, path: Path, name: str, threads: int, context_tokens: int) -> None:
+        import xllamacpp
+
         self.name = name
-        self._options = dict(
-            model_path=str(path),
-            n_ctx=context_tokens,
-            n_threads=threads,
-            n_threads_batch=threads,
-            seed=0,
-            verbose=False,
-        )
-        self._contexts: dict[str, object] = {}
-        self._unused = [self._load()]  # load now: a broken model file fails here, not mid-answer
+        self._socket_dir = tempfile.TemporaryDirectory(prefix="rag-engine-")
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.n_parallel = self.SLOTS
+        params.n_ctx = context_tokens * self.SLOTS  # shared out: context_tokens per slot
+        params.cpuparams.n_threads = threads
+        params.cpuparams_batch.n_threads = threads
+        params.n_threads_http = 1
+        params.sampling.seed = 0
+        params.cache_ram_mib = 0  # slots keep their prompts; no second copy in memory
+        params.warmup = False
+        params.verbosity = -1  # llama.cpp's own log would fill the terminal; failures raise below
+        params.hostnames = [str(Path(self._socket_dir.name) / "engine.sock")]
+        try:
+            self._server = xllamacpp.Server(params)  # load now: a broken file fails here, not mid-answer
+        except RuntimeError:
+            raise EngineError(f"llama.cpp cannot load {path}; point RAG_LLM_MODEL_PATH at a GGUF chat model, or unset it") from None
+        self._slots: dict[str, int] = {}
 
-    def _load(self):
-        from llama_cpp import Llama
-
-        return Llama(**self._options)
-
-    def _context(self, system: str):
-        if system not in self._contexts:
-            if len(self._contexts) >= self.MAX_CONTEXTS:
-                self._contexts.pop(next(iter(self._contexts)))
-            self._contexts[system] = self._unused.pop() if self._unused else self._load()
-        return self._contexts[system]
+    def _slot(self, system: str) -> int:
+        if system not in self._slots:
+            taken = set(self._slots.values())
+            if len(self._slots) >= self.SLOTS:
+                taken.discard(self._slots.pop(next(iter(self._slots))))
+            self._slots[system] = min(set(range(self.SLOTS)) - taken)
+        return self._slots[system]
 
     def prime(self, messages: Messages) -> None:
         self.generate(messages, max_tokens=1)
 
     def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
         start = time.perf_counter()
-        first_token_s = 0.0
+        system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
+        request = {
+            "messages": messages,
+            "temperature": 0.0,
+            "max_tokens": max_tokens,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "id_slot": self._slot(system),
+        }
         pieces: list[str] = []
-        llm = self._context(messages[0]["content"] if messages and messages[0]["role"] == "system" else "")
-        stream = llm.create_chat_completion(
-            messages=messages, temperature=0.0, max_tokens=max_tokens, stream=True
-        )
-        completion_tokens = 0
-        for chunk in stream:
-            piece = chunk["choices"][0]["delta"].get("content") or ""
-            if not piece:
-                continue
-            completion_tokens += 1
-            if not first_token_s:
-                first_token_s = time.perf_counter() - start
-            pieces.append(piece)
-            if on_token:
-                on_token(piece)
-        # llama.cpp keeps the evaluated prompt and the generated tokens in its context.
-        prompt_tokens = max(llm.n_tokens - completion_tokens, 0)
+        first_token_s = 0.0
+        usage: dict = {}
+        for chunk in self._stream(request):
+            if "error" in chunk or "code" in chunk:
+                error = chunk.get("error", chunk)
+                raise EngineError(f"llama.cpp refused the request: {error.get('message', error)}; try a smaller --k")
+            usage = chunk.get("usage") or usage
+            for choice in chunk.get("choices", []):
+                piece = (choice.get("delta") or {}).get("content") or ""
+                if not piece:
+                    continue
+                if not first_token_s:
+                    first_token_s = time.perf_counter() - start
+                pieces.append(piece)
+                if on_token:
+                    on_token(piece)
         return Generation(
             text="".join(pieces),
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            completion_tokens=usage.get("completion_tokens", len(pieces)),
             first_token_s=first_token_s,
             total_s=time.perf_counter() - start,
         )
+
+    def _stream(self, request: dict) -> Iterator[dict]:
+        """The server's chunks as it writes them. The engine runs on a thread of its own, so
+        that Ctrl-C reaches this one at once and stops the generation where it is."""
+        chunks: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        done = object()
+
+        def run() -> None:
+            try:
+                self._server.handle_chat_completions(request, lambda chunk: chunks.put(chunk) or stop.is_set())
+            finally:
+                chunks.put(done)
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        try:
+            while (chunk := chunks.get()) is not done:
+                yield chunk
+        finally:
+            stop.set()
+            worker.join()

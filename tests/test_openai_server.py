@@ -1,5 +1,6 @@
-"""`rag` against a real OpenAI-compatible server: llama-cpp-python's, serving the embedded GGUF
-on a free port of 127.0.0.1, started once for this module and stopped at its end."""
+"""`rag` against a real OpenAI-compatible server: llama.cpp's own (the prebuilt xllamacpp wheel),
+serving the embedded GGUF on a free port of 127.0.0.1, started once for this module and stopped
+at its end."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ from rag.config import Settings
 ALIAS = "loopback-qwen"
 QUESTION = "Who does Lee meet in Beijing?"
 GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
+# The server, as the README's "serve the embedded model yourself" runs it.
+SERVE = """
+import signal, sys, xllamacpp
+model, alias, port, threads = sys.argv[1:]
+params = xllamacpp.CommonParams()
+params.model.path, params.model_alias, params.port = model, {alias}, int(port)
+params.hostnames = ["127.0.0.1"]
+params.n_ctx, params.n_parallel, params.embedding, params.pooling_type = 4096, 1, True, 1
+params.cpuparams.n_threads = params.cpuparams_batch.n_threads = int(threads)
+server = xllamacpp.Server(params)
+signal.sigwait({signal.SIGTERM, signal.SIGINT})
+"""
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +43,7 @@ def server(tmp_path_factory):
     model = embedded_llm.model_path(Settings().cache_dir)
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", ALIAS,
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", str(os.cpu_count() or 1),
-        "--embedding", "true", "--kv_overrides", "qwen2.pooling_type=int:1",
-    ]  # fmt: skip
+    command = [sys.executable, "-c", SERVE, str(model), ALIAS, str(port), str(os.cpu_count() or 1)]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
