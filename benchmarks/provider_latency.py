@@ -4,8 +4,7 @@ server on 127.0.0.1 serving the same GGUF: time to the first model token and to 
 Start the server first (it must be idle while the in-process runs go, or the two fight over the
 cores), from the repository root:
 
-    python -m llama_cpp.server --model ~/.cache/rag/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf \\
-        --host 127.0.0.1 --port 8765 --n_ctx 4096 --n_threads 2 --model_alias qwen &
+    (the README's "serve the embedded model yourself" command, on port 8765) &
     python benchmarks/provider_latency.py --base-url http://127.0.0.1:8765/v1 [--runs 5]
 
 Both ask over the same seeds index, in one process each, after one warm-up question (model

@@ -1,5 +1,5 @@
 """The reference pipeline: what a user builds by hand with LlamaIndex, over the same embedded
-models as `rag` (MiniLM int8 ONNX, the Qwen2.5 GGUF through llama-cpp-python with the chat
+models as `rag` (MiniLM int8 ONNX, the Qwen2.5 GGUF through rag's llama.cpp engine with the chat
 template stored in the file).
 
 SimpleDirectoryReader -> SentenceSplitter -> VectorStoreIndex on Chroma -> retriever or a
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -70,12 +72,9 @@ class EmbeddedQwen(CustomLLM):
 
     def __init__(self, model_path: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from llama_cpp import Llama
+        from rag.llm import LlamaCppChat
 
-        self._llm = Llama(
-            model_path=str(model_path), n_ctx=SETTINGS.llm_context_tokens, n_threads=SETTINGS.threads,
-            n_threads_batch=SETTINGS.threads, seed=0, verbose=False,
-        )
+        self._llm = LlamaCppChat(model_path, "qwen", SETTINGS.threads, SETTINGS.llm_context_tokens)
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -89,17 +88,22 @@ class EmbeddedQwen(CustomLLM):
     @llm_chat_callback()
     def stream_chat(self, messages, **kwargs: Any):
         plain = [{"role": m.role.value, "content": m.content or ""} for m in messages]
-        stream = self._llm.create_chat_completion(messages=plain, temperature=0.0, max_tokens=MAX_ANSWER_TOKENS, stream=True)
+        pieces: queue.Queue = queue.Queue()
+        done = object()
+
+        def run() -> None:
+            try:
+                generation = self._llm.generate(plain, MAX_ANSWER_TOKENS, pieces.put)
+                self.usage = {"prompt_tokens": generation.prompt_tokens, "completion_tokens": generation.completion_tokens}
+            finally:
+                pieces.put(done)
 
         def tokens():
-            text, completion = "", 0
-            for chunk in stream:
-                piece = chunk["choices"][0]["delta"].get("content") or ""
-                if piece:
-                    text += piece
-                    completion += 1
-                    yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=piece)
-            self.usage = {"prompt_tokens": max(self._llm.n_tokens - completion, 0), "completion_tokens": completion}
+            threading.Thread(target=run, daemon=True).start()
+            text = ""
+            while (piece := pieces.get()) is not done:
+                text += piece
+                yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=piece)
 
         return tokens()
 
