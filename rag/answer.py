@@ -43,9 +43,11 @@ def answer(
         return _abstain(question, passages, model, WEAK_EVIDENCE)
     draft = _draft(question, passages, llm, on_text)
     checked = verify(question, draft.text, passages)
+    removed = checked.removed
     if not checked.sentences and _chains(question, passages, llm):
         draft = draft.then(synthesize.draft(question, passages, llm, on_text))
         checked = verify(question, draft.text, passages)
+        removed += checked.removed
     cited = sorted({n for _, sources in checked.sentences for n in sources})
     text = " ".join(extract.cite(sentence, sources) for sentence, sources in checked.sentences)
     return Answer(
@@ -54,7 +56,7 @@ def answer(
         citations=tuple(Citation(n, passages[n - 1]) for n in cited),
         abstained=not text,
         passages=tuple(passages),
-        removed_sentences=checked.removed,
+        removed_sentences=removed,
         repaired_citations=checked.repaired,
         abstention_reason="" if text else NOTHING_SUPPORTED,
         model=model,

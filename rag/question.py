@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rag.countries import countries_named
 from rag.text import words
 
 _AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b"
@@ -17,6 +18,7 @@ _WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", 
 _CHOICE = re.compile(r"[,:][^,:]+?\s+or\s+[^,:]+\?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|century)\b", re.IGNORECASE)
+_ASKS_COUNTRY = re.compile(r"\b(what|which) (country|nation)\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (percentage|share|number)\b", re.IGNORECASE)
 
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")  # 2012, 20th, 1990s; not a model name like 5a
@@ -53,7 +55,8 @@ def years(text: str) -> set[str]:
 def answers_the_kind(question: str, claim: str) -> bool:
     """Whether the claim holds the kind of thing the question asks for, beyond what the question
     itself says: a date for "when", a number for "how many" ("When was the Pixel 6 announced?" is
-    not answered by "The Pixel 6 was announced on Google's website"). Other questions accept any
+    not answered by "The Pixel 6 was announced on Google's website"), a country for "in what
+    country" (not the town the question's chain passes through). Other questions accept any
     claim: "who" is not checked for a name, as "representatives appointed by governments" answers it."""
     added = set(words(claim)) - set(words(question))
     has_number = any(_NUMBER.fullmatch(t) for t in added)
@@ -61,4 +64,6 @@ def answers_the_kind(question: str, claim: str) -> bool:
         return has_number or bool(added & _DATE_WORDS)
     if _ASKS_NUMBER.search(question):
         return has_number or bool(added & _NUMBER_WORDS)
+    if _ASKS_COUNTRY.search(question):
+        return bool(countries_named(claim) - countries_named(question))
     return True

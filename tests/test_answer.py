@@ -152,6 +152,16 @@ def test_an_answer_no_single_sentence_holds_is_sought_over_all_passages_at_once(
     assert [c.n for c in result.citations] == [1, 2]
 
 
+def test_a_town_read_from_one_sentence_gives_way_to_the_country_its_page_names(fake_llm):
+    born = Passage("q@1", "wiki/ada-voss.md", "She was born in Tollmere.", 3, 3, heading="Ada Voss")
+    town = Passage("t@1", "wiki/tollmere.md", "Tollmere is a mill town in Scotland.", 1, 1, heading="Tollmere", link="Tollmere")
+    per_sentence = {born.text: "Tollmere", town.text: "NONE"}
+    llm = fake_llm(lambda q, shown: "Scotland [2]." if "[2]" in shown else next(v for k, v in per_sentence.items() if k in shown))
+    result = answer("In what country is the town where Ada Voss was born?", [born, town], llm)
+    assert not result.abstained and result.text == "Scotland [2]."
+    assert result.removed_sentences == ("Tollmere.",)
+
+
 def test_without_a_title_link_there_is_no_second_try(fake_llm):
     chained = "Pennsylvania: he played for the Philadelphia Eagles, based in Philadelphia, Pennsylvania [1][2]."
     llm = fake_llm(lambda q, shown: chained if "[2]" in shown else "NONE")

@@ -47,6 +47,12 @@ def test_years_are_four_digit_years_only():
         ("Who won the 2021 Tour de France?", "Tadej Pogacar won it.", True),
         ("Who is on the IPCC Panel?", "The panel is made of representatives appointed by governments.", True),
         ("What did Lee say?", "that relations improved", True),
+        ("In what country is the town where Ada Voss was born?", "Ada Voss was born in Tollmere.", False),
+        ("In what country is the town where Ada Voss was born?", "Tollmere, in the hills of Wales.", True),
+        ("Which country did the envoy visit after France?", "The envoy visited France again.", False),
+        ("Which country did the envoy visit after France?", "The envoy went on to the Czech Republic.", True),
+        ("What nation hosted the summit?", "The USA hosted it.", True),
+        ("What nation hosted the summit?", "It was hosted by us.", False),
     ],
 )
 def test_a_claim_must_hold_the_kind_of_answer_asked_for(question, claim, expected):

@@ -109,3 +109,11 @@ def test_a_name_no_passage_holds_is_invented_even_among_words_that_are_held():
     question = "In what country is the town where Marta Quell was born?"
     assert verify(question, "Harrow Vale is in England [1].", [born, town]).sentences == ()
     assert verify(question, "Harrow Vale is in Wales [1].", [born, town]).sentences == (("Harrow Vale is in Wales.", (1, 2)),)
+
+
+def test_the_town_a_chain_passes_through_is_no_answer_to_in_what_country():
+    born = Passage("q@1", "wiki/ada-voss.md", "She was born in Tollmere.", 3, 3, heading="Ada Voss")
+    town = Passage("t@1", "wiki/tollmere.md", "Tollmere is a mill town in Scotland.", 1, 1, heading="Tollmere")
+    question = "In what country is the town where Ada Voss was born?"
+    assert verify(question, "Tollmere [1].", [born, town]).sentences == ()
+    assert verify(question, "Scotland [2].", [born, town]).sentences == (("Scotland.", (2,)),)
