@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from commands import THREADS
 
 from rag.config import Settings
 from rag.llm import Generation, Messages, OnToken
@@ -16,11 +17,9 @@ from rag.resources import seeds_dir
 # OPENAI_API_KEY set, `auto` would send the tests' questions to OpenAI.
 for _var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
     os.environ.pop(_var, None)
-# RAG_THREADS stays: the real-model tests must pass at every thread count (each sums in another
-# order, so greedy decoding may take another path), and `RAG_THREADS=1 pytest` checks one.
+# RAG_THREADS stays: it sets the real models' thread count (commands.THREADS).
 for _var in [v for v in os.environ if v.startswith("RAG_") and v not in ("RAG_BENCH_DIR", "RAG_THREADS")]:
     os.environ.pop(_var)
-THREADS = int(os.environ.get("RAG_THREADS", "2"))
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rag-test-config-")
 
 

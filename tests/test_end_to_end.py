@@ -17,6 +17,7 @@ from wiki import write_wiki
 from rag.answer import ABSTENTION
 from rag.resources import seeds_dir
 
+pytestmark = pytest.mark.llm
 
 # Imported at interpreter start-up through PYTHONPATH: records any attempt to open a connection.
 NETWORK_RECORDER = """

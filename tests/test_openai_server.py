@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from commands import RAG, free_port
+from commands import RAG, THREADS, free_port
 
 from rag import embedded_llm
 from rag.config import Settings
 
 ALIAS = "loopback-qwen"
 QUESTION = "Who does Lee meet in Beijing?"
+pytestmark = pytest.mark.llm
 GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
 # The server, as the README's "serve the embedded model yourself" runs it.
 SERVE = """
@@ -43,7 +44,7 @@ def server(tmp_path_factory):
     model = embedded_llm.model_path(Settings().cache_dir)
     port = free_port()
     log_path = tmp_path_factory.mktemp("server") / "server.log"
-    command = [sys.executable, "-c", SERVE, str(model), ALIAS, str(port), str(os.cpu_count() or 1)]
+    command = [sys.executable, "-c", SERVE, str(model), ALIAS, str(port), str(THREADS)]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
