@@ -13,7 +13,7 @@ import typer
 from rag import evals, models, render, thresholds
 from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError, Settings, load_settings, resolve
-from rag.dataset import Dataset, DatasetError, load, select
+from rag.dataset import Dataset, DatasetError, Fold, load, select
 from rag.embedded_llm import ModelFileError
 from rag.index import IndexUnusable, remove_index
 from rag.llm import EngineError
@@ -201,6 +201,10 @@ def eval_command(
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Evaluate the first N questions.")] = None,
     sample: Annotated[Optional[int], typer.Option("--sample", min=1, help="Evaluate a random sample of N questions.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --sample.")] = 0,
+    fold: Annotated[
+        Optional[Fold],
+        typer.Option("--fold", help="Only the questions of one fold: tune (for setting rules) or check (for gating)."),
+    ] = None,
     k: K = None,
     llm: Llm = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the JSON report (a .md summary goes beside it).")] = None,
@@ -213,7 +217,8 @@ def eval_command(
 ) -> None:
     """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""
     gold = load(dataset)
-    questions = select(gold.questions, limit, sample, seed)
+    fold_name = fold.value if fold else None
+    questions = select(gold.questions, limit, sample, seed, fold_name)
     limits = thresholds.for_dataset(gold.name, thresholds_file, minimum or [], maximum or [])
     previous = thresholds.load_baseline(baseline) if baseline else {}
     settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url})
@@ -222,7 +227,7 @@ def eval_command(
     with render.progress() as bar:
         task = bar.add_task(f"Evaluating {gold.name}", total=len(questions))
         results = evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task))
-    data = evals.report(gold, results, settings.k, retrieval_only, rag, limits, time.perf_counter() - started)
+    data = evals.report(gold, results, settings.k, retrieval_only, rag, limits, time.perf_counter() - started, fold_name)
     render.eval_report(data, thresholds.deltas(data["metrics"], previous))
     report_path = out or settings.index_dir / evals.REPORTS_DIR / f"{gold.name}.json"
     try:

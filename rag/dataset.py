@@ -1,15 +1,30 @@
-"""Eval datasets: gold questions from a JSONL file, or a benchmark folder (corpus/ + questions.jsonl)."""
+"""Eval datasets: gold questions from a JSONL file, or a benchmark folder (corpus/ + questions.jsonl).
+
+Every question belongs to one of two fixed folds, `tune` or `check`, by a hash of its id: rules,
+weights and thresholds are set on `tune`, and CI gates on `check`, questions nobody tuned on. The
+split needs no file and never moves: a question keeps its fold when others are added or removed.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 UNANSWERABLE = "unanswerable"
 QUESTIONS_FILE = "questions.jsonl"
 CORPUS_DIR = "corpus"
+
+
+class Fold(str, Enum):
+    TUNE = "tune"
+    CHECK = "check"
+
+
+FOLDS = tuple(fold.value for fold in Fold)
 
 
 class DatasetError(ValueError):
@@ -28,6 +43,15 @@ class GoldQuestion:
     @property
     def answerable(self) -> bool:
         return self.type != UNANSWERABLE
+
+    @property
+    def fold(self) -> str:
+        return fold_of(self.id)
+
+
+def fold_of(question_id: str) -> str:
+    """ "tune" or "check": the low bit of the SHA-256 of the id, the same on every machine and run."""
+    return FOLDS[hashlib.sha256(question_id.encode("utf-8")).digest()[0] & 1]
 
 
 @dataclass(frozen=True)
@@ -49,8 +73,13 @@ def load(path: Path) -> Dataset:
     return Dataset(path.stem, _read_questions(path), None)
 
 
-def select(questions: tuple[GoldQuestion, ...], limit: int | None, sample: int | None, seed: int) -> tuple[GoldQuestion, ...]:
-    """A seeded random sample (kept in file order) and/or the first `limit` questions."""
+def select(
+    questions: tuple[GoldQuestion, ...], limit: int | None, sample: int | None, seed: int, fold: str | None = None
+) -> tuple[GoldQuestion, ...]:
+    """The questions of one fold (or both), then a seeded random sample of them (kept in file
+    order) and/or the first `limit`."""
+    if fold is not None:
+        questions = tuple(q for q in questions if q.fold == fold)
     if sample is not None and sample < len(questions):
         picked = set(random.Random(seed).sample(range(len(questions)), sample))
         questions = tuple(q for i, q in enumerate(questions) if i in picked)

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rag import scoring
-from rag.dataset import Dataset, GoldQuestion
+from rag.dataset import FOLDS, Dataset, GoldQuestion
 from rag.pipeline import Rag
 from rag.scoring import RANK_DEPTH, CitationCheck, RankCheck
 from rag.thresholds import Threshold, gate
@@ -226,11 +226,32 @@ def index_dir_for(corpus: Path, base: Path) -> Path:
     return base / "eval-indexes" / f"{corpus.resolve().parent.name}-{digest}"
 
 
-def report(dataset: Dataset, results: list[QuestionResult], k: int, retrieval_only: bool, rag: Rag, thresholds: list[Threshold], seconds: float) -> dict:
+def by_fold(results: list[QuestionResult], k: int) -> dict[str, dict[str, float]]:
+    """Each fold's metrics, and `gap`: check minus tune, per metric both measured. A gap well
+    below zero says what tuning bought did not carry over to unseen questions."""
+    folds = {f: aggregate([r for r in results if r.gold.fold == f], k) for f in FOLDS}
+    if not all(folds[f]["questions"] for f in FOLDS):
+        return {}
+    tune, check = folds["tune"], folds["check"]
+    gap = {name: round(check[name] - tune[name], 4) for name in tune if name in check and name != "questions"}
+    return {**folds, "gap": gap}
+
+
+def report(
+    dataset: Dataset,
+    results: list[QuestionResult],
+    k: int,
+    retrieval_only: bool,
+    rag: Rag,
+    thresholds: list[Threshold],
+    seconds: float,
+    fold: str | None = None,
+) -> dict:
     metrics = aggregate(results, k)
     gates = gate(metrics, thresholds)
     return {
         "dataset": dataset.name,
+        "fold": fold or "both",
         "mode": "retrieval-only" if retrieval_only else "full",
         "k": k,
         "model": None if retrieval_only else rag.llm_name,
@@ -240,6 +261,7 @@ def report(dataset: Dataset, results: list[QuestionResult], k: int, retrieval_on
         "seconds": round(seconds, 1),
         "metrics": metrics,
         "metrics_by_type": by_type(results, k),
+        "metrics_by_fold": by_fold(results, k) if fold is None else {},
         "thresholds": [
             {"metric": g.threshold.metric, "bound": g.threshold.bound, "limit": g.threshold.limit, "value": g.value, "ok": g.ok}
             for g in gates
@@ -253,7 +275,7 @@ def markdown(data: dict) -> str:
     metrics, types = data["metrics"], data["metrics_by_type"]
     names = list(metrics)
     lines = [
-        f"## rag eval: {data['dataset']} ({data['mode']}, k={data['k']}, {metrics['questions']} questions)",
+        f"## rag eval: {data['dataset']} ({data['mode']}, k={data['k']}, {metrics['questions']} questions, fold: {data.get('fold', 'both')})",
         "",
         "| metric | all | " + " | ".join(types) + " |",
         "|---|---:|" + "---:|" * len(types),
@@ -261,6 +283,11 @@ def markdown(data: dict) -> str:
     for name in names:
         cells = [format_metric(metrics.get(name))] + [format_metric(types[t].get(name)) for t in types]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    folds = data.get("metrics_by_fold") or {}
+    if folds:
+        lines += ["", "| metric | tune | check | check − tune |", "|---|---:|---:|---:|"]
+        for name, gap in folds["gap"].items():
+            lines.append(f"| {name} | {format_metric(folds['tune'][name])} | {format_metric(folds['check'][name])} | {gap:+.3f} |")
     if data["thresholds"]:
         lines += ["", "| threshold | limit | value | |", "|---|---:|---:|---|"]
         for item in data["thresholds"]:

@@ -169,8 +169,21 @@ def eval_report(data: dict, deltas: dict[str, float]) -> None:
         for kind, metrics in types.items():
             table.add_row(kind, *(format_metric(metrics.get(c)) for c in columns))
         out.print(table)
+    _folds(data.get("metrics_by_fold") or {})
     _thresholds(data["thresholds"])
     _failures([q for q in data["questions"] if q["passed"] is False])
+
+
+def _folds(folds: dict) -> None:
+    """Tune against check: how much of what was tuned holds on questions nobody tuned on."""
+    if not folds:
+        return
+    table = Table(title=f"tune ({folds['tune']['questions']}) vs check ({folds['check']['questions']})", title_justify="left")
+    for column in ("metric", "tune", "check", "check − tune"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for name, gap in folds["gap"].items():
+        table.add_row(name, format_metric(folds["tune"][name]), format_metric(folds["check"][name]), f"{gap:+.3f}")
+    out.print(table)
 
 
 def _thresholds(items: list[dict]) -> None:

@@ -6,6 +6,7 @@ import json
 import random
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -63,6 +64,33 @@ def test_a_sample_is_the_same_for_the_same_seed_and_differs_for_another():
     first, again, other = (select(questions, None, 8, seed) for seed in (1, 1, 2))
     assert first == again and len(first) == 8 and first != other
     assert select(questions, 3, None, 0) == questions[:3]
+
+
+def test_folds_split_the_questions_in_two_by_id_whatever_else_is_in_the_file(tmp_path):
+    lines = [json.dumps({"id": f"q{i}", "question": f"Question {i}?", "answers": ["x"]}) for i in range(200)]
+    questions = load(write_lines(tmp_path / "all.jsonl", *lines)).questions
+    tune, check = (select(questions, None, None, 0, fold) for fold in ("tune", "check"))
+    assert set(tune).isdisjoint(check) and len(tune) + len(check) == 200
+    assert 70 <= len(tune) <= 130  # a hash halves them, near enough
+    fewer = load(write_lines(tmp_path / "some.jsonl", *lines[::3])).questions
+    assert {q.id for q in select(fewer, None, None, 0, "check")} == {q.id for q in check if int(q.id[1:]) % 3 == 0}
+    sampled = select(questions, None, 10, 0, "check")
+    assert len(sampled) == 10 and set(sampled) <= set(check)
+
+
+def test_a_report_over_both_folds_shows_how_far_check_falls_behind_tune():
+    results = [ranked(1, GoldQuestion(f"q{i}", "?", ("x",), "bridge", ("g.txt",))) for i in range(40)]
+    results = [r if r.gold.fold == "tune" else ranked(3, r.gold) for r in results]
+    folds = evals.by_fold(results, 4)
+    assert folds["tune"]["hit@1"] == 1.0 and folds["check"]["hit@1"] == 0.0
+    assert folds["gap"]["hit@1"] == -1.0 and folds["gap"]["hit@4"] == 0.0
+    assert "| hit@1 | 1.000 | 0.000 | -1.000 |" in evals.markdown(_report(results, None))
+    assert _report(results, "check")["metrics_by_fold"] == {}
+
+
+def _report(results: list[evals.QuestionResult], fold: str | None) -> dict:
+    rag = SimpleNamespace(llm_name="none", settings=SimpleNamespace(index_dir=Path(".")), embedder=SimpleNamespace(name="e"))
+    return evals.report(load(SEEDS), results, 4, True, rag, [], 1.0, fold)
 
 
 def ranked(gold_rank: int | None, gold: GoldQuestion) -> evals.QuestionResult:
