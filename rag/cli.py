@@ -211,7 +211,9 @@ def eval_command(
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier report: print the change of every metric.")] = None,
     minimum: Annotated[Optional[list[str]], typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
     maximum: Annotated[Optional[list[str]], typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
-    thresholds_file: Annotated[Path, typer.Option("--thresholds", help="Thresholds file, read by dataset name.")] = thresholds.THRESHOLDS_FILE,
+    thresholds_file: Annotated[
+        Optional[Path], typer.Option("--thresholds", help="Thresholds file, read by dataset name (default: thresholds.toml beside the dataset).")
+    ] = None,
     index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")] = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -219,7 +221,10 @@ def eval_command(
     gold = load(dataset)
     fold_name = fold.value if fold else None
     questions = select(gold.questions, limit, sample, seed, fold_name)
-    limits = thresholds.for_dataset(gold.name, thresholds_file, minimum or [], maximum or [])
+    limits_file = thresholds_file or thresholds.beside(dataset)
+    limits = thresholds.for_dataset(gold.name, limits_file, minimum or [], maximum or [], named=thresholds_file is not None)
+    if not limits:
+        render.notice(f"No thresholds for {gold.name} in {limits_file} and no --min/--max: this run gates nothing.")
     previous = thresholds.load_baseline(baseline) if baseline else {}
     settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url})
     rag = _eval_rag(gold, settings, index_dir)

@@ -248,7 +248,7 @@ def report(
     fold: str | None = None,
 ) -> dict:
     metrics = aggregate(results, k)
-    gates = gate(metrics, thresholds)
+    gates = gate(metrics, thresholds, retrieval_only)
     return {
         "dataset": dataset.name,
         "fold": fold or "both",
@@ -263,7 +263,7 @@ def report(
         "metrics_by_type": by_type(results, k),
         "metrics_by_fold": by_fold(results, k) if fold is None else {},
         "thresholds": [
-            {"metric": g.threshold.metric, "bound": g.threshold.bound, "limit": g.threshold.limit, "value": g.value, "ok": g.ok}
+            {"metric": g.threshold.metric, "bound": g.threshold.bound, "limit": g.threshold.limit, "value": g.value, "ok": g.ok, "applicable": g.applicable}
             for g in gates
         ],
         "passed": all(g.ok for g in gates),
@@ -291,13 +291,21 @@ def markdown(data: dict) -> str:
     if data["thresholds"]:
         lines += ["", "| threshold | limit | value | |", "|---|---:|---:|---|"]
         for item in data["thresholds"]:
-            verdict = "not measured" if item["value"] is None else ("ok" if item["ok"] else "**missed**")
+            verdict = _verdict(item)
             lines.append(f"| {item['metric']} {item['bound']} | {item['limit']} | {format_metric(item['value'])} | {verdict} |")
     failing = [q for q in data["questions"] if q["passed"] is False]
     if failing:
         lines += ["", f"Failing questions ({len(failing)}):", ""]
         lines += [f"- `{q['id']}` {q['question']} — {q['reason']}" for q in failing]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(item: dict) -> str:
+    if not item.get("applicable", True):
+        return "not applicable under --retrieval-only"
+    if item["value"] is None:
+        return "**missed**: no question of this run measures it"
+    return "ok" if item["ok"] else "**missed**"
 
 
 def format_metric(value) -> str:

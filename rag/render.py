@@ -189,8 +189,10 @@ def _folds(folds: dict) -> None:
 def _thresholds(items: list[dict]) -> None:
     for item in items:
         line = f"{item['metric']} {'≥' if item['bound'] == 'min' else '≤'} {item['limit']}: "
-        if item["value"] is None:
-            out.print(Text(line + "not measured in this mode", style="dim"))
+        if not item.get("applicable", True):
+            out.print(Text(line + "not applicable under --retrieval-only", style="dim"))
+        elif item["value"] is None:
+            out.print(Text.assemble(line + "no question of this run measures it ", ("MISSED", "bold red")))
         else:
             verdict, style = ("ok", "green") if item["ok"] else ("MISSED", "bold red")
             out.print(Text.assemble(line + f"{format_metric(item['value'])} ", (verdict, style)))

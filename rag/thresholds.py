@@ -8,12 +8,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-THRESHOLDS_FILE = Path("evals/thresholds.toml")
+THRESHOLDS_FILE = "thresholds.toml"  # looked for beside a JSONL dataset, or inside a dataset folder
 LOWER_IS_BETTER = re.compile(r"false_refusal|latency|tokens|_ms$")
 _METRIC_NAME = re.compile(
     r"(hit|recall|mrr|all_gold)@\d+|questions|accuracy|answer_correct|token_f1|abstention_correct|"
     r"false_refusal|citation_validity|citation_support|latency_p(50|95)_s|retrieval_p50_ms|"
     r"(prompt|completion)_tokens_mean"
+)
+
+# What only a full run measures: under --retrieval-only a threshold on one of these is not applicable.
+ANSWER_METRIC = re.compile(
+    r"accuracy|answer_correct|token_f1|abstention_correct|false_refusal|citation_\w+|latency_p\d+_s|\w+_tokens_mean"
 )
 
 
@@ -33,12 +38,16 @@ class Threshold:
 
 @dataclass(frozen=True)
 class GateResult:
+    """A threshold's verdict. A metric the run did not measure (no unanswerable question among
+    those sampled, say) misses: a gate that cannot fail would pass unnoticed."""
+
     threshold: Threshold
-    value: float | None  # None: not measured in this run (e.g. answer metrics under --retrieval-only)
+    value: float | None  # None: not measured
+    applicable: bool = True  # False: an answer metric under --retrieval-only, shown, not judged
 
     @property
     def ok(self) -> bool:
-        return self.value is None or self.threshold.holds(self.value)
+        return not self.applicable or (self.value is not None and self.threshold.holds(self.value))
 
 
 def from_file(path: Path, dataset: str) -> list[Threshold]:
@@ -73,18 +82,29 @@ def _threshold(name: str, bound: str, value, where: str) -> Threshold:
         raise ThresholdError(f"{where}: {name} needs a number, got {value!r}") from None
 
 
-def for_dataset(dataset: str, path: Path, minimum: list[str], maximum: list[str]) -> list[Threshold]:
-    """The dataset's thresholds from the file, each replaced by a --min/--max flag on the same metric."""
-    if path != THRESHOLDS_FILE and not path.is_file():
+def beside(dataset: Path) -> Path:
+    """Where a dataset's thresholds are looked for unless --thresholds names a file."""
+    dataset = dataset.expanduser()
+    return dataset / THRESHOLDS_FILE if dataset.is_dir() else dataset.with_name(THRESHOLDS_FILE)
+
+
+def for_dataset(dataset: str, path: Path, minimum: list[str], maximum: list[str], named: bool = True) -> list[Threshold]:
+    """The dataset's thresholds from the file, each replaced by a --min/--max flag on the same
+    metric. A file named on the command line must exist and hold the dataset's table; the file
+    looked for beside the dataset may be absent."""
+    if named and not path.is_file():
         raise ThresholdError(f"{path}: no such thresholds file")
-    merged = {(t.metric, t.bound): t for t in from_file(path, dataset)}
+    from_path = from_file(path, dataset)
+    if named and not from_path:
+        raise ThresholdError(f"{path}: no [{dataset}.min] or [{dataset}.max] table")
+    merged = {(t.metric, t.bound): t for t in from_path}
     flags = from_flags(minimum, "min") + from_flags(maximum, "max")
     merged.update({(t.metric, t.bound): t for t in flags})
     return list(merged.values())
 
 
-def gate(metrics: dict[str, float], thresholds: list[Threshold]) -> list[GateResult]:
-    return [GateResult(t, metrics.get(t.metric)) for t in thresholds]
+def gate(metrics: dict[str, float], thresholds: list[Threshold], retrieval_only: bool = False) -> list[GateResult]:
+    return [GateResult(t, metrics.get(t.metric), not (retrieval_only and ANSWER_METRIC.fullmatch(t.metric))) for t in thresholds]
 
 
 def load_baseline(path: Path) -> dict[str, float]:

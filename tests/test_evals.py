@@ -118,9 +118,29 @@ def test_thresholds_come_from_the_file_and_a_flag_replaces_the_same_metric(tmp_p
     limits = thresholds.for_dataset("demo", path, ["hit@1=0.5"], [])
     by_metric = {(t.metric, t.bound): t.limit for t in limits}
     assert by_metric == {("hit@1", "min"): 0.5, ("accuracy", "min"): 0.5, ("false_refusal", "max"): 0.2}
-    gates = thresholds.gate({"hit@1": 0.6, "false_refusal": 0.3}, limits)
+    gates = thresholds.gate({"hit@1": 0.6, "accuracy": 0.7, "false_refusal": 0.3}, limits)
     verdicts = {g.threshold.metric: (g.value, g.ok) for g in gates}
-    assert verdicts == {"hit@1": (0.6, True), "accuracy": (None, True), "false_refusal": (0.3, False)}
+    assert verdicts == {"hit@1": (0.6, True), "accuracy": (0.7, True), "false_refusal": (0.3, False)}
+
+
+def test_a_gate_on_a_metric_the_run_did_not_measure_misses_unless_the_mode_cannot_measure_it():
+    limits = [thresholds.Threshold("abstention_correct", "min", 0.5), thresholds.Threshold("all_gold@10", "min", 0.5)]
+    full = thresholds.gate({"hit@1": 1.0}, limits)
+    assert [(g.value, g.ok) for g in full] == [(None, False), (None, False)]
+    retrieval = {g.threshold.metric: (g.applicable, g.ok) for g in thresholds.gate({"hit@1": 1.0}, limits, retrieval_only=True)}
+    assert retrieval == {"abstention_correct": (False, True), "all_gold@10": (True, False)}
+
+
+def test_thresholds_are_looked_for_beside_the_dataset_and_a_named_file_must_hold_its_table(tmp_path):
+    gold = write_lines(tmp_path / "demo.jsonl", '{"id": "a", "question": "Q?", "answers": ["x"]}')
+    assert thresholds.beside(gold) == tmp_path / "thresholds.toml"
+    assert thresholds.for_dataset("demo", thresholds.beside(gold), [], [], named=False) == []
+    with pytest.raises(thresholds.ThresholdError, match="no such thresholds file"):
+        thresholds.for_dataset("demo", tmp_path / "thresholds.toml", [], [])
+    other = write_lines(tmp_path / "thresholds.toml", "[other.min]", "accuracy = 0.5")
+    with pytest.raises(thresholds.ThresholdError, match=r"no \[demo.min\] or \[demo.max\] table"):
+        thresholds.for_dataset("demo", other, [], [])
+    assert thresholds.for_dataset("other", thresholds.beside(gold), [], [], named=False)[0].metric == "accuracy"
 
 
 @pytest.mark.parametrize("body", ["demo = 3", "[demo]\nmin = 0.5", "[demo.minimum]\naccuracy = 0.5"])
@@ -161,7 +181,7 @@ def seeds_rag(tmp_path_factory):
 def seeds_gate(rag: Rag, k: int) -> list[thresholds.GateResult]:
     questions = load(SEEDS).questions
     metrics = evals.aggregate(evals.run(rag, questions, k, retrieval_only=True), k)
-    return thresholds.gate(metrics, thresholds.for_dataset("seeds", THRESHOLDS, [], []))
+    return thresholds.gate(metrics, thresholds.for_dataset("seeds", THRESHOLDS, [], []), retrieval_only=True)
 
 
 def test_the_seeds_retrieval_gate_holds_on_the_real_index(seeds_rag):
