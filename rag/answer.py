@@ -83,8 +83,8 @@ def _draft(question: str, passages: list[Passage], llm: ChatModel | None, on_tex
 
 def _chains(question: str, passages: list[Passage], llm: ChatModel | None) -> bool:
     """Whether a second try over all the passages at once may find what no single sentence
-    said: "He played for the Eagles" and the Eagles' page, reached by its title, saying "based
-    in Philadelphia, Pennsylvania" answer "in what state did he play?" only together, which
+    said: "He played for the Falcons" and the Falcons' page, reached by its title, saying "based
+    in Dunmore, West Arlen" answer "in what state did he play?" only together, which
     per-sentence extraction cannot see. Only a title link makes the try: without one, half of
     the second tries answered questions the documents leave open (rgb, squad2)."""
     return llm is not None and not synthesize.needs_synthesis(question) and any(p.link for p in passages)
@@ -96,6 +96,11 @@ def _extractive(passages: list[Passage]) -> Draft:
     ranked = sorted(range(len(passages)), key=lambda i: -passages[i].score)
     chosen = [i for i in ranked if passages[i].score >= EXTRACTIVE_SHARE * best][:EXTRACTIVE_MAX]
     return Draft(text=" ".join(extract.cite(passages[i].text, [i + 1]) for i in sorted(chosen)))
+
+
+def abstention(question: str) -> Answer:
+    """The abstention, as a baseline gives it: no passages, no model."""
+    return _abstain(question, [], "", "")
 
 
 def _abstain(question: str, passages: list[Passage], model: str, reason: str) -> Answer:

@@ -12,15 +12,15 @@ import math
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rag import scoring
+from rag import baselines, scoring
 from rag.dataset import FOLDS, Dataset, GoldQuestion
 from rag.pipeline import Rag
 from rag.scoring import RANK_DEPTH, CitationCheck, RankCheck
-from rag.thresholds import Threshold, gate
+from rag.thresholds import LOWER_IS_BETTER, Threshold, gate
 from rag.types import Answer
 
 # Passages ranked per question for the document ranking; enough to reach RANK_DEPTH documents
@@ -38,6 +38,7 @@ class QuestionResult:
     correct: bool | None = None
     f1: float | None = None
     citations: CitationCheck | None = None
+    baselines: dict[str, Answer] = field(default_factory=dict)  # the trivial answers, by baseline name
 
     @property
     def scored_retrieval(self) -> bool:
@@ -145,7 +146,12 @@ def evaluate_question(rag: Rag, gold: GoldQuestion, k: int, retrieval_only: bool
     result = QuestionResult(gold, k, ranked, scoring.check_ranking(gold, list(ranked)), retrieve_s)
     if retrieval_only:
         return result
-    answer = rag.ask(gold.question, k)
+    scored = _scored(result, rag.ask(gold.question, k))
+    return replace(scored, baselines=baselines.answers(rag, gold.question, k))
+
+
+def _scored(result: QuestionResult, answer: Answer) -> QuestionResult:
+    gold = result.gold
     return replace(
         result,
         answer=answer,
@@ -173,6 +179,30 @@ def aggregate(results: list[QuestionResult], k: int) -> dict[str, float]:
 def by_type(results: list[QuestionResult], k: int) -> dict[str, dict[str, float]]:
     types = sorted({r.gold.type for r in results})
     return {t: aggregate([r for r in results if r.gold.type == t], k) for t in types}
+
+
+def baseline_metrics(results: list[QuestionResult]) -> dict[str, dict[str, float]]:
+    """Each trivial baseline's answer metrics on the run's questions (none under --retrieval-only)."""
+    answered = [r for r in results if r.baselines]
+    if not answered:
+        return {}
+    table = {}
+    for name in baselines.NAMES:
+        metrics = _answer_metrics([_scored(r, r.baselines[name]) for r in answered])
+        table[name] = {m: round(metrics[m], 4) for m in baselines.COMPARED if m in metrics}
+    return table
+
+
+def margins(metrics: dict[str, float], trivial: dict[str, dict[str, float]]) -> dict[str, float]:
+    """How far the run is ahead of the best trivial baseline on each metric: > 0 is ahead, for
+    metrics where lower is better too."""
+    result = {}
+    for name in baselines.COMPARED:
+        values = [t[name] for t in trivial.values() if name in t]
+        if name in metrics and values:
+            lower = LOWER_IS_BETTER.search(name)
+            result[name] = round(min(values) - metrics[name] if lower else metrics[name] - max(values), 4)
+    return result
 
 
 def _retrieval_metrics(scored: list[QuestionResult], k: int) -> dict[str, float]:
@@ -249,6 +279,7 @@ def report(
 ) -> dict:
     metrics = aggregate(results, k)
     gates = gate(metrics, thresholds, retrieval_only)
+    trivial = baseline_metrics(results)
     return {
         "dataset": dataset.name,
         "fold": fold or "both",
@@ -263,9 +294,20 @@ def report(
         "metrics_by_type": by_type(results, k),
         "metrics_by_fold": by_fold(results, k) if fold is None else {},
         "thresholds": [
-            {"metric": g.threshold.metric, "bound": g.threshold.bound, "limit": g.threshold.limit, "value": g.value, "ok": g.ok, "applicable": g.applicable}
+            {
+                "metric": g.threshold.metric,
+                "bound": g.threshold.bound,
+                "limit": g.threshold.limit,
+                "value": g.value,
+                "ok": g.ok,
+                "applicable": g.applicable,
+                # A gate a trivial baseline passes as well proves nothing.
+                "trivial_passes": [n for n, t in trivial.items() if g.threshold.metric in t and g.threshold.holds(t[g.threshold.metric])],
+            }
             for g in gates
         ],
+        "baselines": trivial,
+        "margins": margins(metrics, trivial),
         "passed": all(g.ok for g in gates),
         "questions": [r.to_json() for r in results],
     }
@@ -273,26 +315,18 @@ def report(
 
 def markdown(data: dict) -> str:
     metrics, types = data["metrics"], data["metrics_by_type"]
-    names = list(metrics)
     lines = [
         f"## rag eval: {data['dataset']} ({data['mode']}, k={data['k']}, {metrics['questions']} questions, fold: {data.get('fold', 'both')})",
         "",
         "| metric | all | " + " | ".join(types) + " |",
         "|---|---:|" + "---:|" * len(types),
     ]
-    for name in names:
+    for name in metrics:
         cells = [format_metric(metrics.get(name))] + [format_metric(types[t].get(name)) for t in types]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    folds = data.get("metrics_by_fold") or {}
-    if folds:
-        lines += ["", "| metric | tune | check | check − tune |", "|---|---:|---:|---:|"]
-        for name, gap in folds["gap"].items():
-            lines.append(f"| {name} | {format_metric(folds['tune'][name])} | {format_metric(folds['check'][name])} | {gap:+.3f} |")
-    if data["thresholds"]:
-        lines += ["", "| threshold | limit | value | |", "|---|---:|---:|---|"]
-        for item in data["thresholds"]:
-            verdict = _verdict(item)
-            lines.append(f"| {item['metric']} {item['bound']} | {item['limit']} | {format_metric(item['value'])} | {verdict} |")
+    lines += _fold_lines(data.get("metrics_by_fold") or {})
+    lines += _baseline_lines(metrics, data.get("baselines") or {}, data.get("margins") or {})
+    lines += _threshold_lines(data["thresholds"])
     failing = [q for q in data["questions"] if q["passed"] is False]
     if failing:
         lines += ["", f"Failing questions ({len(failing)}):", ""]
@@ -300,12 +334,42 @@ def markdown(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _fold_lines(folds: dict) -> list[str]:
+    if not folds:
+        return []
+    lines = ["", "| metric | tune | check | check − tune |", "|---|---:|---:|---:|"]
+    for name, gap in folds["gap"].items():
+        lines.append(f"| {name} | {format_metric(folds['tune'][name])} | {format_metric(folds['check'][name])} | {gap:+.3f} |")
+    return lines
+
+
+def _baseline_lines(metrics: dict, trivial: dict, ahead: dict) -> list[str]:
+    if not trivial:
+        return []
+    lines = ["", "| metric | this run | " + " | ".join(trivial) + " | margin over the best |", "|---|---:|" + "---:|" * (len(trivial) + 1)]
+    for name, margin in ahead.items():
+        cells = [format_metric(metrics[name])] + [format_metric(t.get(name)) for t in trivial.values()] + [f"{margin:+.3f}"]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _threshold_lines(items: list[dict]) -> list[str]:
+    if not items:
+        return []
+    lines = ["", "| threshold | limit | value | |", "|---|---:|---:|---|"]
+    for item in items:
+        lines.append(f"| {item['metric']} {item['bound']} | {item['limit']} | {format_metric(item['value'])} | {_verdict(item)} |")
+    return lines
+
+
 def _verdict(item: dict) -> str:
     if not item.get("applicable", True):
         return "not applicable under --retrieval-only"
     if item["value"] is None:
         return "**missed**: no question of this run measures it"
-    return "ok" if item["ok"] else "**missed**"
+    verdict = "ok" if item["ok"] else "**missed**"
+    trivial = item.get("trivial_passes")
+    return verdict + (f"; a trivial baseline passes it too ({', '.join(trivial)})" if trivial else "")
 
 
 def format_metric(value) -> str:

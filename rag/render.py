@@ -170,6 +170,7 @@ def eval_report(data: dict, deltas: dict[str, float]) -> None:
             table.add_row(kind, *(format_metric(metrics.get(c)) for c in columns))
         out.print(table)
     _folds(data.get("metrics_by_fold") or {})
+    _baselines(data["metrics"], data.get("baselines") or {}, data.get("margins") or {})
     _thresholds(data["thresholds"])
     _failures([q for q in data["questions"] if q["passed"] is False])
 
@@ -186,6 +187,19 @@ def _folds(folds: dict) -> None:
     out.print(table)
 
 
+def _baselines(metrics: dict, trivial: dict, margins: dict) -> None:
+    """The run against answers that need no model: what it is ahead of them by."""
+    if not trivial:
+        return
+    table = Table(title="against trivial baselines", title_justify="left")
+    for column in ("metric", "this run", *trivial, "margin"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for name, margin in margins.items():
+        style = "green" if margin > 0 else "red"
+        table.add_row(name, format_metric(metrics[name]), *(format_metric(t.get(name)) for t in trivial.values()), Text(f"{margin:+.3f}", style=style))
+    out.print(table)
+
+
 def _thresholds(items: list[dict]) -> None:
     for item in items:
         line = f"{item['metric']} {'≥' if item['bound'] == 'min' else '≤'} {item['limit']}: "
@@ -195,7 +209,9 @@ def _thresholds(items: list[dict]) -> None:
             out.print(Text.assemble(line + "no question of this run measures it ", ("MISSED", "bold red")))
         else:
             verdict, style = ("ok", "green") if item["ok"] else ("MISSED", "bold red")
-            out.print(Text.assemble(line + f"{format_metric(item['value'])} ", (verdict, style)))
+            trivial = item.get("trivial_passes")
+            warning = (f" (a trivial baseline passes it too: {', '.join(trivial)})", "yellow") if trivial else ""
+            out.print(Text.assemble(line + f"{format_metric(item['value'])} ", (verdict, style), warning))
 
 
 def _failures(failing: list[dict]) -> None:

@@ -216,3 +216,24 @@ def test_a_full_run_scores_answers_through_the_pipeline(seeds_rag, fake_llm):
     row = next(q for q in report["questions"] if q["id"] == "xi-meeting-day")
     assert row["retrieved_docs"][0] == "000_2700a83b44745f36.txt"
     assert row["citations"] and all(c["supports"] for c in row["citations"])
+
+
+def test_the_trivial_baselines_are_scored_beside_the_run_and_a_gate_they_pass_is_flagged(seeds_rag, fake_llm):
+    rag = Rag(seeds_rag.settings, llm=fake_llm(lambda q, s: s if "Monday" in s or "Seoul" in q else "NONE"))
+    questions = tuple(q for q in load(SEEDS).questions if q.id in ("xi-meeting-day", "seoul-population"))
+    results = evals.run(rag, questions, 4, retrieval_only=False)
+    gates = [thresholds.Threshold("abstention_correct", "min", 0.5), thresholds.Threshold("answer_correct", "min", 0.5)]
+    report = evals.report(load(SEEDS), results, 4, False, rag, gates, 1.0)
+    abstain = report["baselines"]["always-abstain"]
+    assert abstain["abstention_correct"] == 1.0 and abstain["answer_correct"] == 0.0 and abstain["false_refusal"] == 1.0
+    assert set(report["baselines"]) == {"always-abstain", "always-yes", "no-model"}
+    verdicts = {t["metric"]: (t["ok"], t["trivial_passes"]) for t in report["thresholds"]}
+    missed, passed_by = verdicts["abstention_correct"]
+    assert not missed and {"always-abstain", "always-yes"} <= set(passed_by)  # no yes/no question: always-yes abstains
+    assert verdicts["answer_correct"][0] and "always-abstain" not in verdicts["answer_correct"][1]
+    assert "a trivial baseline passes it too (always-abstain" in evals.markdown(report)
+
+
+def test_a_margin_is_how_far_the_run_is_ahead_of_the_best_baseline_whichever_way_is_better():
+    trivial = {"abstain": {"accuracy": 0.5, "false_refusal": 1.0}, "quote": {"accuracy": 0.4, "false_refusal": 0.05}}
+    assert evals.margins({"accuracy": 0.6, "false_refusal": 0.1}, trivial) == {"accuracy": 0.1, "false_refusal": -0.05}
