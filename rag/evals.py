@@ -20,6 +20,7 @@ from rag import baselines, scoring
 from rag.dataset import FOLDS, Dataset, GoldQuestion
 from rag.pipeline import Rag
 from rag.scoring import RANK_DEPTH, CitationCheck, RankCheck
+from rag.text import split_sentences
 from rag.thresholds import LOWER_IS_BETTER, Threshold, gate
 from rag.types import Answer
 
@@ -230,6 +231,14 @@ def _answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
         metrics["false_refusal"] = _mean(r.answer.abstained for r in answerable)
     if unanswerable:
         metrics["abstention_correct"] = _mean(r.answer.abstained for r in unanswerable)
+    right = [r for r in cited if r.correct]
+    if right:
+        metrics["claim_precision"] = _mean(scoring.claim_precision(r.gold, r.answer) for r in right)
+    spoken = [r for r in results if not r.answer.abstained]
+    if spoken:
+        # Before verification: how often the model's own [n] needed changing, and what it said that no passage held.
+        metrics["citations_repaired"] = _mean(len(r.answer.repaired_citations) / _sentences(r.answer) for r in spoken)
+    metrics["sentences_removed_mean"] = _mean(len(r.answer.removed_sentences) for r in results)
     if cited:
         metrics["citation_validity"] = _mean(r.citations.valid for r in cited)
         metrics["citation_support"] = _mean(
@@ -240,6 +249,10 @@ def _answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
     metrics["prompt_tokens_mean"] = _mean(r.answer.usage.get("prompt_tokens", 0) for r in results)
     metrics["completion_tokens_mean"] = _mean(r.answer.usage.get("completion_tokens", 0) for r in results)
     return metrics
+
+
+def _sentences(answer: Answer) -> int:
+    return max(1, len(split_sentences(answer.text)))
 
 
 def _mean(values) -> float:

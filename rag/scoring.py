@@ -13,8 +13,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from rag.verify import cited_numbers, without_citations
 from rag.dataset import GoldQuestion
+from rag.text import split_sentences
+from rag.verify import cited_numbers, without_citations
 from rag.types import Answer
 
 RANK_DEPTH = 10  # documents ranked per question: MRR@10, recall@10, all-gold@10
@@ -50,6 +51,19 @@ def is_correct(question: GoldQuestion, answer: Answer) -> bool:
 
 def _first_yes_no(text: str) -> str | None:
     return next((word for word in normalize(text).split() if word in _YES_NO), None)
+
+
+def claim_precision(question: GoldQuestion, answer: Answer) -> float:
+    """The share of the answer's sentences that hold a gold answer: one right claim among three
+    candidates is 1/3, however right the answer counts."""
+    text = without_citations(answer.text)
+    claims = [text[a:b] for a, b in split_sentences(text)]
+    if not claims:
+        return 0.0
+    yes_no = all(normalize(g) in _YES_NO for g in question.answers)
+    golds = {normalize(g) for g in question.answers}
+    holding = [(_first_yes_no(c) in golds) if yes_no else any(contains(c, g) for g in question.answers) for c in claims]
+    return sum(holding) / len(claims)
 
 
 def token_f1(question: GoldQuestion, answer: Answer) -> float:

@@ -7,7 +7,7 @@ import pytest
 from rag import evals, scoring
 from rag.answer import ABSTENTION
 from rag.dataset import GoldQuestion
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, Passage, Repair
 
 LEE = GoldQuestion(
     id="lee",
@@ -91,8 +91,8 @@ def test_match_all_needs_every_name():
 
 
 def test_any_one_gold_string_is_enough_by_default():
-    gold = GoldQuestion("d", "When did Dyrrachium fall?", ("1082", "February 1082"), "answerable", ())
-    assert scoring.is_correct(gold, answered("It fell in 1082 [1].", 1))
+    gold = GoldQuestion("d", "When did Fort Carrow fall?", ("1143", "March 1143"), "answerable", ())
+    assert scoring.is_correct(gold, answered("It fell in 1143 [1].", 1))
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_yes_no_is_matched_on_the_first_yes_or_no_word(text, expected):
 @pytest.mark.parametrize(
     ("gold", "text", "expected"),
     [
-        ("Walt Disney Pictures.", "They were released by walt disney pictures [1].", True),
+        ("Ashgrove Film Studios.", "They were released by ashgrove film studios [1].", True),
         ("the U.S.", "In the US [1].", True),
         ("Xi Jinping", "He met Xi Jinping's deputy [1].", True),
         ("1,000", "About 1000 people came [1].", True),
@@ -146,3 +146,22 @@ def test_ranking_metrics_count_documents_not_chunks():
 def test_gold_docs_match_whole_file_names_only():
     assert scoring.is_gold_doc("corpus/a.txt", ("a.txt",))
     assert not scoring.is_gold_doc("corpus/data.txt", ("a.txt",))
+
+
+def test_claim_precision_counts_the_sentences_that_hold_a_gold_answer():
+    assert scoring.claim_precision(MONDAY, answered("Monday [1].", 1)) == 1.0
+    listed = answered("Lee meets Xi on Monday [1]. He meets Li on Tuesday [1]. Talks end on Friday [2].", 1, 2)
+    assert scoring.is_correct(MONDAY, listed) and scoring.claim_precision(MONDAY, listed) == pytest.approx(1 / 3)
+    verdict = GoldQuestion("yn", "Do both articles agree?", ("no",), "comparison", ())
+    assert scoring.claim_precision(verdict, answered("No, they differ [1]. Yes, on the date [2].", 1, 2)) == 0.5
+
+
+def test_the_run_reports_what_verification_repaired_and_removed_before_the_answer_was_shown():
+    repaired = answered("Lee meets Xi on Monday [1]. He flew on [2].", 1, 2)
+    repaired = Answer(repaired.question, repaired.text, repaired.citations, False, repaired.passages,
+                      removed_sentences=("Lee met the Pope.",), repaired_citations=(Repair("Lee meets Xi on Monday.", (2,), (1,)),))
+    result = evals.QuestionResult(MONDAY, 4, (), scoring.check_ranking(MONDAY, []), 0.0, repaired, True, 0.5,
+                                  scoring.check_citations(MONDAY, repaired))
+    metrics = evals.aggregate([result], 4)
+    assert metrics["citations_repaired"] == 0.5 and metrics["sentences_removed_mean"] == 1.0
+    assert metrics["claim_precision"] == 0.5
