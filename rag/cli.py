@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rag import evals, models, render, thresholds
+from rag import evals, junit, models, render, thresholds
 from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError, Settings, load_settings, resolve
 from rag.dataset import Dataset, DatasetError, Fold, load, select
@@ -25,6 +26,7 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3  # some files were skipped, the rest indexed
 EXIT_PROVIDER = 4  # the model server could not be used: unreachable, refused, timed out
+EXIT_GATES = 5  # `eval` ran to the end and missed a threshold
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with citations.")
 
@@ -208,7 +210,10 @@ def eval_command(
     k: K = None,
     llm: Llm = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the JSON report (a .md summary goes beside it).")] = None,
-    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier report: print the change of every metric.")] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML: a test case per question and per threshold.")] = None,
+    baseline: Annotated[
+        Optional[Path], typer.Option("--baseline", help="An earlier report: print the change of every metric and the questions that flipped.")
+    ] = None,
     minimum: Annotated[Optional[list[str]], typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
     maximum: Annotated[Optional[list[str]], typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
     thresholds_file: Annotated[
@@ -225,7 +230,7 @@ def eval_command(
     limits = thresholds.for_dataset(gold.name, limits_file, minimum or [], maximum or [], named=thresholds_file is not None)
     if not limits:
         render.notice(f"No thresholds for {gold.name} in {limits_file} and no --min/--max: this run gates nothing.")
-    previous = thresholds.load_baseline(baseline) if baseline else {}
+    previous = thresholds.load_baseline(baseline) if baseline else None
     settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url})
     rag = _eval_rag(gold, settings, index_dir)
     started = time.perf_counter()
@@ -233,15 +238,31 @@ def eval_command(
         task = bar.add_task(f"Evaluating {gold.name}", total=len(questions))
         results = evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task))
     data = evals.report(gold, results, settings.k, retrieval_only, rag, limits, time.perf_counter() - started, fold_name)
-    render.eval_report(data, thresholds.deltas(data["metrics"], previous))
-    report_path = out or settings.index_dir / evals.REPORTS_DIR / f"{gold.name}.json"
-    try:
-        render.notice(f"Report: {report_path} · summary: {evals.write_report(data, report_path)}")
-    except OSError as exc:
-        render.error(f"cannot write the report to {report_path}: {exc.strerror}")
-        raise typer.Exit(EXIT_FAILURE) from None
+    if previous:
+        data["flips"] = thresholds.flips(data["questions"], previous)
+    render.eval_report(data, thresholds.deltas(data["metrics"], previous.metrics) if previous else {})
+    _write_eval_outputs(data, out or settings.index_dir / evals.REPORTS_DIR / f"{gold.name}.json", junit)
     if not data["passed"]:
-        raise typer.Exit(EXIT_FAILURE)
+        raise typer.Exit(EXIT_GATES)
+
+
+def _write_eval_outputs(data: dict, report_path: Path, junit_path: Path | None) -> None:
+    """The JSON report with its Markdown summary, the JUnit XML if asked, and the summary again on
+    GitHub Actions' job page ($GITHUB_STEP_SUMMARY)."""
+    target = report_path
+    try:
+        summary = evals.write_report(data, report_path)
+        if junit_path:
+            target = junit_path
+            junit.write(data, junit_path)
+        if os.environ.get("GITHUB_STEP_SUMMARY"):
+            target = Path(os.environ["GITHUB_STEP_SUMMARY"])
+            with target.open("a", encoding="utf-8") as step_summary:
+                step_summary.write(summary.read_text(encoding="utf-8") + "\n")
+    except OSError as exc:
+        render.error(f"cannot write {target}: {exc.strerror}")
+        raise typer.Exit(EXIT_FAILURE) from None
+    render.notice(f"Report: {report_path} · summary: {summary}" + (f" · JUnit: {junit_path}" if junit_path else ""))
 
 
 def _eval_rag(gold: Dataset, settings: Settings, index_dir: Path | None) -> Rag:

@@ -340,6 +340,9 @@ def markdown(data: dict) -> str:
     lines += _fold_lines(data.get("metrics_by_fold") or {})
     lines += _baseline_lines(metrics, data.get("baselines") or {}, data.get("margins") or {})
     lines += _threshold_lines(data["thresholds"])
+    for key, label in (("newly_failing", "Newly failing"), ("newly_passing", "Newly passing")):
+        if (data.get("flips") or {}).get(key):
+            lines += ["", f"{label} since the baseline: " + ", ".join(f"`{i}`" for i in data["flips"][key])]
     failing = [q for q in data["questions"] if q["passed"] is False]
     if failing:
         lines += ["", f"Failing questions ({len(failing)}):", ""]

@@ -172,6 +172,7 @@ def eval_report(data: dict, deltas: dict[str, float]) -> None:
     _folds(data.get("metrics_by_fold") or {})
     _baselines(data["metrics"], data.get("baselines") or {}, data.get("margins") or {})
     _thresholds(data["thresholds"])
+    _flips(data.get("flips") or {})
     _failures([q for q in data["questions"] if q["passed"] is False])
 
 
@@ -212,6 +213,13 @@ def _thresholds(items: list[dict]) -> None:
             trivial = item.get("trivial_passes")
             warning = (f" (a trivial baseline passes it too: {', '.join(trivial)})", "yellow") if trivial else ""
             out.print(Text.assemble(line + f"{format_metric(item['value'])} ", (verdict, style), warning))
+
+
+def _flips(flips: dict) -> None:
+    """The questions whose verdict changed since the baseline, by id."""
+    for key, label, style in (("newly_failing", "Newly failing", "bold red"), ("newly_passing", "Newly passing", "green")):
+        if flips.get(key):
+            out.print(Text.assemble((f"{label} ({len(flips[key])}): ", style), ", ".join(map(str, flips[key]))))
 
 
 def _failures(failing: list[dict]) -> None:

@@ -109,12 +109,31 @@ def gate(metrics: dict[str, float], thresholds: list[Threshold], retrieval_only:
     return [GateResult(t, metrics.get(t.metric), not (retrieval_only and ANSWER_METRIC.fullmatch(t.metric))) for t in thresholds]
 
 
-def load_baseline(path: Path) -> dict[str, float]:
+@dataclass(frozen=True)
+class Baseline:
+    """An earlier report: its metrics, and whether each of its questions passed, by id."""
+
+    metrics: dict[str, float]
+    passed: dict[str, bool | None]
+
+
+def load_baseline(path: Path) -> Baseline:
     try:
-        metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
+        report = json.loads(path.read_text(encoding="utf-8"))
+        metrics = report["metrics"]
+        passed = {str(q["id"]): q.get("passed") for q in report.get("questions", [])}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ThresholdError(f"{path}: not a rag eval report ({exc.__class__.__name__})") from None
-    return {name: value for name, value in metrics.items() if isinstance(value, (int, float))}
+    return Baseline({name: value for name, value in metrics.items() if isinstance(value, (int, float))}, passed)
+
+
+def flips(questions: list[dict], baseline: Baseline) -> dict[str, list[str]]:
+    """The questions, by id, that fail now and passed in the baseline, and the other way round."""
+    asked_both = [q for q in questions if baseline.passed.get(str(q["id"])) is not None and q["passed"] is not None]
+    return {
+        "newly_failing": [q["id"] for q in asked_both if baseline.passed[str(q["id"])] and not q["passed"]],
+        "newly_passing": [q["id"] for q in asked_both if not baseline.passed[str(q["id"])] and q["passed"]],
+    }
 
 
 def deltas(metrics: dict[str, float], baseline: dict[str, float]) -> dict[str, float]:

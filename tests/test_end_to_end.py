@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from junitparser import JUnitXml
 from commands import RAG
 from wiki import write_wiki
 
@@ -222,11 +223,13 @@ def test_eval_scores_real_answers_and_the_report_says_why_each_passed_or_failed(
     assert "| accuracy |" in (offline.workdir / "report.md").read_text()
 
 
-def test_eval_exits_1_when_a_threshold_is_missed_and_shows_the_change_from_a_baseline(offline):
-    (offline.workdir / "old.json").write_text(json.dumps({"metrics": {"hit@1": 0.5}}))
-    result = offline("eval", str(GOLD), "--retrieval-only", "--min", "hit@1=1.01", "--baseline", "old.json")
-    assert result.returncode == 1, result.stderr
-    assert "MISSED" in result.stdout
+def test_eval_exits_5_when_a_threshold_is_missed_and_shows_the_change_from_a_baseline(offline):
+    (offline.workdir / "old.json").write_text(json.dumps({"metrics": {"hit@1": 0.5}, "questions": [{"id": "lee-beijing-meetings", "passed": False}]}))
+    result = offline("eval", str(GOLD), "--retrieval-only", "--min", "hit@1=1.01", "--baseline", "old.json", "--junit", "junit.xml")
+    assert result.returncode == 5, result.stderr
+    assert "MISSED" in result.stdout and "Newly passing (1): lee-beijing-meetings" in result.stdout
+    questions, gates = JUnitXml.fromfile(str(offline.workdir / "junit.xml"))
+    assert questions.tests == 27 and [case.name for case in gates if case.result] == ["hit@1 >= 1.01"]
     hit_at_1 = next(line for line in result.stdout.splitlines() if "hit@1 " in line and "│" in line)
     assert "Δ baseline" in result.stdout and "+0." in hit_at_1
 

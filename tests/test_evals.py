@@ -88,9 +88,10 @@ def test_a_report_over_both_folds_shows_how_far_check_falls_behind_tune():
     assert _report(results, "check")["metrics_by_fold"] == {}
 
 
-def _report(results: list[evals.QuestionResult], fold: str | None) -> dict:
+def _report(results: list[evals.QuestionResult], fold: str | None, gates: list[thresholds.Threshold] = ()) -> dict:
+    """A retrieval-only report, with only what a report reads of the pipeline that ran."""
     rag = SimpleNamespace(llm_name="none", settings=SimpleNamespace(index_dir=Path(".")), embedder=SimpleNamespace(name="e"))
-    return evals.report(load(SEEDS), results, 4, True, rag, [], 1.0, fold)
+    return evals.report(load(SEEDS), results, 4, True, rag, list(gates), 1.0, fold)
 
 
 def ranked(gold_rank: int | None, gold: GoldQuestion) -> evals.QuestionResult:
@@ -158,11 +159,18 @@ def test_a_threshold_on_no_metric_or_without_a_number_is_refused(flag):
 def test_baseline_deltas_know_which_way_is_better(tmp_path):
     old = tmp_path / "old.json"
     old.write_text(json.dumps({"metrics": {"hit@1": 0.8, "latency_p50_s": 3.0}}))
-    changes = thresholds.deltas({"hit@1": 0.9, "latency_p50_s": 4.0, "accuracy": 0.5}, thresholds.load_baseline(old))
+    changes = thresholds.deltas({"hit@1": 0.9, "latency_p50_s": 4.0, "accuracy": 0.5}, thresholds.load_baseline(old).metrics)
     assert changes == {"hit@1": 0.1, "latency_p50_s": 1.0}
     assert thresholds.improved("hit@1", 0.1) and not thresholds.improved("latency_p50_s", 1.0)
     with pytest.raises(thresholds.ThresholdError, match="not a rag eval report"):
         thresholds.load_baseline(write_lines(tmp_path / "bad.json", "[]"))
+
+
+def test_the_questions_that_flipped_since_the_baseline_are_listed_by_id(tmp_path):
+    before = [{"id": "a", "passed": True}, {"id": "b", "passed": False}, {"id": "c", "passed": True}, {"id": "gone", "passed": True}]
+    old = write_lines(tmp_path / "old.json", json.dumps({"metrics": {}, "questions": before}))
+    now = [{"id": "a", "passed": False}, {"id": "b", "passed": True}, {"id": "c", "passed": True}, {"id": "new", "passed": False}]
+    assert thresholds.flips(now, thresholds.load_baseline(old)) == {"newly_failing": ["a"], "newly_passing": ["b"]}
 
 
 # -- with the real embedder and Chroma --------------------------------------------------------
@@ -237,3 +245,23 @@ def test_the_trivial_baselines_are_scored_beside_the_run_and_a_gate_they_pass_is
 def test_a_margin_is_how_far_the_run_is_ahead_of_the_best_baseline_whichever_way_is_better():
     trivial = {"abstain": {"accuracy": 0.5, "false_refusal": 1.0}, "quote": {"accuracy": 0.4, "false_refusal": 0.05}}
     assert evals.margins({"accuracy": 0.6, "false_refusal": 0.1}, trivial) == {"accuracy": 0.1, "false_refusal": -0.05}
+
+
+def test_the_junit_file_holds_a_case_per_question_and_per_threshold_with_the_reason_it_failed(tmp_path):
+    from junitparser import Failure, JUnitXml, Skipped
+
+    from rag import junit
+
+    gold = [GoldQuestion(f"q{i}", f"Who is number {i}?", ("x",), "bridge", ("g.txt",)) for i in range(2)]
+    results = [ranked(1, gold[0]), ranked(None, gold[1]), ranked(None, GoldQuestion("u", "?", (), "unanswerable", ()))]
+    gates = [thresholds.Threshold("hit@1", "min", 0.9), thresholds.Threshold("accuracy", "min", 0.5)]
+    junit.write(_report(results, None, gates), tmp_path / "out" / "junit.xml")
+    questions, gated = JUnitXml.fromfile(str(tmp_path / "out" / "junit.xml"))
+    cases = {case.name: case.result for case in questions}
+    assert questions.tests == 3 and questions.failures == 1 and questions.skipped == 1
+    failed = cases["q1: Who is number 1?"]
+    assert isinstance(failed[0], Failure) and "no gold document in the top 10" in failed[0].message
+    assert cases["q0: Who is number 0?"] == [] and isinstance(cases["u: ?"][0], Skipped)
+    verdicts = {case.name: case.result for case in gated}
+    assert isinstance(verdicts["hit@1 >= 0.9"][0], Failure) and "measured 0.5" in verdicts["hit@1 >= 0.9"][0].message
+    assert isinstance(verdicts["accuracy >= 0.5"][0], Skipped)  # not applicable under --retrieval-only
