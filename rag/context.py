@@ -42,7 +42,7 @@ def focus(question: str, passages: list[Passage], embedder: Embedder, limit: int
     # above the one holding the asked-for name or number.
     scores = similarity + 0.5 * overlap
     best = list(np.argsort(-scores, kind="stable")[:limit])
-    # A bridge question's second hop ("who directed the film shot in Leland" -> the film's page)
+    # A bridge question's second hop ("who directed the film shot near Brackmoor" -> the film's page)
     # shares few words with the question: its best sentence takes the last place if it has none.
     hop = [i for i, candidate in enumerate(candidates) if candidate.link]
     if hop and best and not any(candidates[i].link for i in best):
@@ -54,8 +54,8 @@ def about_the_years(question: str, passages: list[Passage]) -> list[Passage]:
     """The passages naming every year the question names, or all of them when none does; a
     passage reached by a title link stays (a bridge page rarely repeats the question's year).
 
-    News repeats itself year after year ("Who won the Masters in 2021?" retrieves the 2020 and
-    2022 winners too); a sentence rarely repeats the year its passage states.
+    News repeats itself year after year ("Who won the Kestrel Cup in 2019?" retrieves the 2018 and
+    2020 winners too); a sentence rarely repeats the year its passage states.
     """
     wanted = years(question)
     matching = [p for p in passages if wanted <= years(p.text)] if wanted else []

@@ -1,10 +1,10 @@
 """Documents named by their titles: the second hop of a bridge question.
 
-"What was the population of the city where Kerry Saxby-Junna was born?" finds her page, which says
-"born in Young, New South Wales"; the answer is on the page titled "Young, New South Wales", which
-shares no word with the question's subject. A document's title is the level-one heading it opens
-with (Wikipedia exports, notes, docs sites), and another passage naming that title, capitalised
-as the title is, links to it.
+"How many people live in the town where Marta Quell was born?" finds her page, which says "born
+in Harrow Vale"; the answer is on the page titled "Harrow Vale", which shares no word with the
+question's subject. A document's title is the level-one heading it opens with (Wikipedia
+exports, notes, docs sites), and another passage naming that title, capitalised as the title
+is, links to it.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ from rag.text import words
 
 _AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b"
 _YES_NO = re.compile(rf"^{_AUXILIARY}", re.IGNORECASE)
-# "Between the report of May and the one of June, was there a change ...?"
+# "Between the spring survey and the autumn one, did the river rise?"
 _YES_NO_AFTER_LEAD = re.compile(rf",\s*{_AUXILIARY}", re.IGNORECASE)
 _WH_WORD = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 _WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 # The alternatives close the question after a comma or colon: "Who is older, A or B?". A bare
-# "or" is no choice: "the film shot in or around Leland".
+# "or" is no choice: "the album made in or near Brackmoor".
 _CHOICE = re.compile(r"[,:][^,:]+?\s+or\s+[^,:]+\?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|century)\b", re.IGNORECASE)
@@ -39,12 +39,12 @@ def is_yes_no(question: str) -> bool:
     if _WH_START.match(question):
         return False
     lead = _YES_NO_AFTER_LEAD.search(question)
-    # "The Blue Lacy and the Chesapeake Bay Retriever, are both breeds of which century?" asks which.
+    # "The Corran Hound and the Vell Terrier, are both breeds from which century?" asks which.
     return bool(lead) and not _WH_WORD.search(question, lead.end())
 
 
 def is_choice(question: str) -> bool:
-    """ "Which singer is American, Mark King or Nick Hexum?" """
+    """ "Which painter is Canadian, Tessa Lorne or Jem Harlow?" """
     return bool(_CHOICE.search(question))
 
 
@@ -54,10 +54,10 @@ def years(text: str) -> set[str]:
 
 def answers_the_kind(question: str, claim: str) -> bool:
     """Whether the claim holds the kind of thing the question asks for, beyond what the question
-    itself says: a date for "when", a number for "how many" ("When was the Pixel 6 announced?" is
-    not answered by "The Pixel 6 was announced on Google's website"), a country for "in what
+    itself says: a date for "when", a number for "how many" ("When was the Lumo 6 announced?" is
+    not answered by "The Lumo 6 was announced on Brightcell's website"), a country for "in what
     country" (not the town the question's chain passes through). Other questions accept any
-    claim: "who" is not checked for a name, as "representatives appointed by governments" answers it."""
+    claim: "who" is not checked for a name, as "delegates chosen by member towns" answers it."""
     added = set(words(claim)) - set(words(question))
     has_number = any(_NUMBER.fullmatch(t) for t in added)
     if _ASKS_DATE.search(question):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-# Headings up to this many words name something ("Dick Humbert", "Install › Linux"); longer
+# Headings up to this many words name something ("Tomas Brenner", "Install › Linux"); longer
 # ones are headlines. 99% of hotpot's wiki titles are this short, 8% of multihop's news headlines.
 NAMING_HEADING_WORDS = 8
 
@@ -33,8 +33,8 @@ class Passage:
     @property
     def with_heading(self) -> str:
         """The text as the model reads it and verification checks it: under the headings it
-        sits under when they name something, which says who "he" or "its" is ("Dick Humbert: He
-        played for the Eagles"). A long heading is a headline, a sentence of its own: before
+        sits under when they name something, which says who "he" or "its" is ("Tomas Brenner: He
+        played for the Falcons"). A long heading is a headline, a sentence of its own: before
         every sentence, news headlines drew the small model off the sentence (multihop
         accuracy .68 -> .64)."""
         if not self.heading or len(self.heading.split()) > NAMING_HEADING_WORDS or self.text.startswith(self.heading):

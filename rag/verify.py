@@ -24,8 +24,9 @@ MIN_SUPPORT = 0.6  # share of a claim's words its passages must hold
 # "met" where its passage and the question say "meet", and the stemmer does not join the two.
 NEW_SUPPORT = 0.5
 # Share of the question's words the passages behind a yes/no verdict must hold. Lower: a long
-# question ("Between The Verge's report of May 5 on X and TechCrunch's of June 2 on Y, was there
-# ...") names outlets and dates that sit in the article's header, not in the shown sentences.
+# question ("Between the Northgate Courier's report of May 5 on X and Bytewire's of June 2 on Y,
+# was there ...") names outlets and dates that sit in the article's header, not in the shown
+# sentences.
 VERDICT_SUPPORT = 0.2
 MAX_SOURCES = 3  # a repaired sentence is re-cited to at most this many passages
 _CITATION_RE = re.compile(r"\s*\[(\d+)\]")
@@ -180,8 +181,8 @@ def _new_words(claim: str, question: str) -> set[str]:
 
 
 def _words(passage: Passage) -> set[str]:
-    """The passage's words under its headings: "Its offices are in New York City" under
-    "Clinton Foundation" supports "The Clinton Foundation has offices in New York City"."""
+    """The passage's words under its headings: "Its offices are in Port Anselm" under
+    "Wrenfield Trust" supports "The Wrenfield Trust has offices in Port Anselm"."""
     return content_words(passage.with_heading)
 
 

@@ -9,8 +9,8 @@ SANCTIONS = Passage("a@3", "seeds/a.txt", "Beijing then sanctioned 20 U.S. defen
 ROLE = Passage("m@1", "films/quinn.txt", 'Mara Quinn played a nurse in the 1994 film "Night Ward".', 4, 4)
 DIRECTOR = Passage("w@1", "films/ward.txt", '"Night Ward" is a 1994 drama directed by Pavel Orsi.', 1, 1)
 # Wiki pages: each sentence sits under its page's title, which says who "he" or "its" is.
-PLAYER = Passage("h@1", "wiki/dick-humbert.md", "He played for the Philadelphia Eagles (1941, 1945–1949).", 5, 5, heading="Dick Humbert")
+PLAYER = Passage("h@1", "wiki/tomas-brenner.md", "He played for the Dunmore Falcons (1951, 1955–1959).", 5, 5, heading="Tomas Brenner")
 TEAM = Passage(
-    "e@1", "wiki/philadelphia-eagles.md", "The Philadelphia Eagles are a football franchise based in Philadelphia, Pennsylvania.", 3, 3, heading="Philadelphia Eagles"
+    "e@1", "wiki/dunmore-falcons.md", "The Dunmore Falcons are a football club based in Dunmore, West Arlen.", 3, 3, heading="Dunmore Falcons"
 )
-OFFICES = Passage("c@1", "wiki/clinton-foundation.md", "Its offices are located in New York City and Little Rock, Arkansas.", 3, 3, heading="Clinton Foundation")
+OFFICES = Passage("c@1", "wiki/wrenfield-trust.md", "Its offices are located in Port Anselm and Calder Rise.", 3, 3, heading="Wrenfield Trust")

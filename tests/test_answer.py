@@ -143,12 +143,12 @@ def test_a_synthesised_answer_no_passage_supports_becomes_the_abstention(fake_ll
 
 
 def test_an_answer_no_single_sentence_holds_is_sought_over_all_passages_at_once(fake_llm):
-    bridge = "In what state is the team Dick Humbert played for based?"
-    chained = "Pennsylvania: he played for the Philadelphia Eagles, based in Philadelphia, Pennsylvania [1][2]."
+    bridge = "In what state is the team Tomas Brenner played for based?"
+    chained = "West Arlen: he played for the Dunmore Falcons, based in Dunmore, West Arlen [1][2]."
     llm = fake_llm(lambda q, shown: chained if "[2]" in shown else "NONE")
-    result = answer(bridge, [PLAYER, replace(TEAM, link="Philadelphia Eagles")], llm)
+    result = answer(bridge, [PLAYER, replace(TEAM, link="Dunmore Falcons")], llm)
     assert len(llm.calls) == 3  # one sentence at a time, then both at once
-    assert not result.abstained and "Pennsylvania" in result.text
+    assert not result.abstained and "West Arlen" in result.text
     assert [c.n for c in result.citations] == [1, 2]
 
 
@@ -163,16 +163,16 @@ def test_a_town_read_from_one_sentence_gives_way_to_the_country_its_page_names(f
 
 
 def test_without_a_title_link_there_is_no_second_try(fake_llm):
-    chained = "Pennsylvania: he played for the Philadelphia Eagles, based in Philadelphia, Pennsylvania [1][2]."
+    chained = "West Arlen: he played for the Dunmore Falcons, based in Dunmore, West Arlen [1][2]."
     llm = fake_llm(lambda q, shown: chained if "[2]" in shown else "NONE")
-    result = answer("In what state is the team Dick Humbert played for based?", [PLAYER, TEAM], llm)
+    result = answer("In what state is the team Tomas Brenner played for based?", [PLAYER, TEAM], llm)
     assert len(llm.calls) == 2 and result.abstained
 
 
 def test_a_sentence_is_read_under_the_title_naming_its_page_but_not_under_a_headline():
     assert build_messages("Which team did he play for?", PLAYER)[-1]["content"].endswith(
-        "Sentence: Dick Humbert: He played for the Philadelphia Eagles (1941, 1945–1949)."
+        "Sentence: Tomas Brenner: He played for the Dunmore Falcons (1951, 1955–1959)."
     )
-    headline = "Massive intel failure: the surprise attack on Israel shocks the internet"
-    news = Passage("n@1", "news/attack.md", "He said that Israel had been at war since the morning.", 9, 9, heading=headline)
+    headline = "Flood warning ignored: the dam breach at Dunleigh shocks the valley"
+    news = Passage("n@1", "news/breach.md", "He said that the river had been rising since the morning.", 9, 9, heading=headline)
     assert build_messages("What did he say?", news)[-1]["content"].endswith(f"Sentence: {news.text}")

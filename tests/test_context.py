@@ -33,11 +33,11 @@ def test_each_sentence_gets_its_own_line_span():
 def test_passages_naming_the_asked_year_are_preferred():
     from rag.context import about_the_years
 
-    old = Passage("a", "news/2020.txt", "Dustin Johnson won the Masters in 2020.", 1, 1)
-    new = Passage("b", "news/2021.txt", "Hideki Matsuyama won the 2021 Masters.", 1, 1)
-    assert about_the_years("Who won the Masters in 2021?", [old, new]) == [new]
-    assert about_the_years("Who won the Masters in 1999?", [old, new]) == [old, new]
-    assert about_the_years("Who won the Masters?", [old, new]) == [old, new]
+    old = Passage("a", "news/2018.txt", "Rafe Linden won the Kestrel Cup in 2018.", 1, 1)
+    new = Passage("b", "news/2019.txt", "Ines Arkwright won the 2019 Kestrel Cup.", 1, 1)
+    assert about_the_years("Who won the Kestrel Cup in 2019?", [old, new]) == [new]
+    assert about_the_years("Who won the Kestrel Cup in 1999?", [old, new]) == [old, new]
+    assert about_the_years("Who won the Kestrel Cup?", [old, new]) == [old, new]
 
 
 class WordsOnlyEmbedder:
@@ -48,11 +48,11 @@ class WordsOnlyEmbedder:
 
 
 def test_a_passage_reached_by_a_title_link_gets_its_best_sentence_in_front_of_the_model():
-    question = "Who directed the film shot in or around Leland in 1986?"
-    town = Passage("t", "wiki/leland.md", "A 1986 film was shot in Leland. Leland is a town where films were shot in 1986. It has a port.", 1, 1)
-    film = Passage("f", "wiki/maximum-overdrive.md", "It has a cast of six. It was written and directed by Stephen King.", 1, 1, link="Maximum Overdrive")
+    question = "Who directed the film shot near Brackmoor in 1983?"
+    town = Passage("t", "wiki/brackmoor.md", "A 1983 film was shot in Brackmoor. Brackmoor is a town where films were shot in 1983. It has a port.", 1, 1)
+    film = Passage("f", "wiki/salt-engine.md", "It has a cast of six. It was written and directed by Iris Calloway.", 1, 1, link="Salt Engine")
     chosen = focus(question, [town, film], WordsOnlyEmbedder(), limit=2)
-    assert [s.text for s in chosen] == ["A 1986 film was shot in Leland.", "It was written and directed by Stephen King."]
+    assert [s.text for s in chosen] == ["A 1983 film was shot in Brackmoor.", "It was written and directed by Iris Calloway."]
     assert chosen[0].score >= chosen[1].score
-    unlinked = focus(question, [town, Passage("f", "wiki/maximum-overdrive.md", film.text, 1, 1)], WordsOnlyEmbedder(), limit=2)
-    assert "Stephen King" not in " ".join(s.text for s in unlinked)
+    unlinked = focus(question, [town, Passage("f", "wiki/salt-engine.md", film.text, 1, 1)], WordsOnlyEmbedder(), limit=2)
+    assert "Iris Calloway" not in " ".join(s.text for s in unlinked)

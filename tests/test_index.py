@@ -141,11 +141,11 @@ def test_a_question_embeds_as_it_does_inside_a_batch(rag):
 def test_a_bridge_question_gets_the_page_its_first_passage_names_by_title_second(rag, tmp_path):
     towns = {"Oldbridge": 5120, "Kestle": 8400, "Penmarrow": 3310}
     pages = {
-        town: f"{town} is the town where many race walkers were born. At the 2011 census, the population of the town was {people:,}."
+        town: f"{town} is the town where many race walkers were born. At the 2016 census, the population of the town was {people:,}."
         for town, people in towns.items()
     }
-    wiki = write_wiki(tmp_path / "wiki", {"Harrow Vale": "Harrow Vale is a market town in the hill country. At the 2011 census, it had a population of 6,960.", **pages})
+    wiki = write_wiki(tmp_path / "wiki", {"Harrow Vale": "Harrow Vale is a market town in the hill country. At the 2016 census, it had a population of 7,245.", **pages})
     rag.ingest([wiki])
-    found = rag.retrieve("At the 2011 census, what was the population of the town where Marta Quell was born?", 2)
+    found = rag.retrieve("At the 2016 census, what was the population of the town where Marta Quell was born?", 2)
     assert [p.source for p in found] == ["wiki/marta-quell.md", "wiki/harrow-vale.md"]
     assert found[1].link == "Harrow Vale"

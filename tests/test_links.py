@@ -6,10 +6,10 @@ def titles(*pages: tuple[str, str]) -> Titles:
 
 
 def test_a_title_is_found_where_a_text_names_it_whole_and_capitalised_as_the_title():
-    pages = titles(("young.md", "# Young, New South Wales\n\nA town."), ("ward.md", "# M. Ward\n\nA singer."))
-    text = "She was born in Young, New South Wales. The young singer M. Ward played."
-    assert pages.named_in(text) == {"Young, New South Wales", "M. Ward"}
-    assert pages.named_in("young, new south wales; M. Wardell") == set()
+    pages = titles(("bright.md", "# Bright, North Tarrin\n\nA town."), ("fenn.md", "# J. Fenn\n\nA singer."))
+    text = "She was born in Bright, North Tarrin. The bright singer J. Fenn played."
+    assert pages.named_in(text) == {"Bright, North Tarrin", "J. Fenn"}
+    assert pages.named_in("bright, north tarrin; J. Fennick") == set()
 
 
 def test_a_title_needs_its_document_to_open_with_a_level_one_heading_and_a_word_that_means_something():

@@ -8,12 +8,12 @@ from rag.question import answers_the_kind, is_choice, is_yes_no, years
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("Are Frozen and Escape from the Dark both animated features?", True),
-        ("Did the Sporting News report on it before The Roar did?", True),
-        ("Between the May report and the June report, was there a change in its strategy?", True),
-        ("After Polygon's review, did Engadget agree or disagree on the mechanic?", True),
-        ("Which company, reported by The Verge, is set to release a console?", False),
-        ("The Blue Lacy and the Chesapeake Bay Retriever, are both breeds developed during which century?", False),
+        ("Are Glass Harbour and The Owl Road both animated features?", True),
+        ("Did the Northgate Courier report on it before The Quill did?", True),
+        ("Between the spring survey and the autumn one, did the river rise?", True),
+        ("After Bytewire's review, did Pixelhaus praise or pan the sequel?", True),
+        ("Which company, named by the Northgate Courier, is about to launch a tablet?", False),
+        ("The Corran Hound and the Vell Terrier, are both breeds from which century?", False),
         ("Who does Lee meet in Beijing?", False),
         ("What is the island called?", False),
     ],
@@ -23,29 +23,29 @@ def test_yes_no_questions_are_recognised(question, expected):
 
 
 def test_a_choice_between_two_names_is_recognised():
-    assert is_choice("Which singer is American, Mark King or Nick Hexum?")
-    assert is_choice("Who is older: Sid Haig or Vic Darchinyan?")
-    assert not is_choice("Which singer from Ohio is American?")
-    assert not is_choice("Who directed the film that was shot in or around Leland, North Carolina?")
+    assert is_choice("Which painter is Canadian, Tessa Lorne or Jem Harlow?")
+    assert is_choice("Who is older: Odile Brandt or Cass Merriman?")
+    assert not is_choice("Which painter from Ontario is Canadian?")
+    assert not is_choice("Which band recorded the album made in or near Brackmoor, East Varrow?")
 
 
 def test_years_are_four_digit_years_only():
-    assert years("Who won the Masters in 2021, not 1999? It paid 20000.") == {"2021", "1999"}
+    assert years("Who won the Kestrel Cup in 2019, not 1999? It paid 20000.") == {"2019", "1999"}
 
 
 @pytest.mark.parametrize(
     ("question", "claim", "expected"),
     [
-        ("When was Diablo 3 released?", "Diablo 3 was released in May 2012.", True),
-        ("When was the Pixel 5a announced?", "The Pixel 5a was announced on Google's website.", False),
-        ("When was the Pixel 6 announced?", "The Pixel 6 was announced on Google's website.", False),
-        ("When was the Pixel 6 announced?", "The Pixel 6 was announced on 19 October.", True),
-        ("How many people did the 2 firms hire?", "The 2 firms hired many people.", False),
+        ("When was Glimmerkeep 3 released?", "Glimmerkeep 3 was released in May 2014.", True),
+        ("When was the Lumo 5a announced?", "The Lumo 5a was announced on Brightcell's website.", False),
+        ("When was the Lumo 6 announced?", "The Lumo 6 was announced on Brightcell's website.", False),
+        ("When was the Lumo 6 announced?", "The Lumo 6 was announced on 3 September.", True),
+        ("How many workers did the 2 firms hire?", "The 2 firms hired many workers.", False),
         ("When does he meet Xi?", "He meets Xi on Monday.", True),
         ("How many contractors were sanctioned?", "China sanctioned twenty contractors.", True),
         ("How many contractors were sanctioned?", "China sanctioned U.S. defense contractors.", False),
-        ("Who won the 2021 Tour de France?", "Tadej Pogacar won it.", True),
-        ("Who is on the IPCC Panel?", "The panel is made of representatives appointed by governments.", True),
+        ("Who won the 2017 Vellmark Rally?", "Oskar Tamm won it.", True),
+        ("Who sits on the Varn Council?", "The council is made of delegates chosen by member towns.", True),
         ("What did Lee say?", "that relations improved", True),
         ("In what country is the town where Ada Voss was born?", "Ada Voss was born in Tollmere.", False),
         ("In what country is the town where Ada Voss was born?", "Tollmere, in the hills of Wales.", True),

@@ -26,14 +26,14 @@ def test_near_duplicates_do_not_crowd_out_distinct_evidence():
 
 
 def test_a_question_about_two_things_gets_a_passage_on_each_near_the_top():
-    question = "Were Frozen and Escape from the Dark both animated features?"
+    question = "Were Glass Harbour and The Owl Road both animated features?"
     ranked = [
-        p("frozen-1", "Frozen is a 2013 animated musical film.", 1.0),
-        p("frozen-2", "Frozen was the highest-grossing animated film of 2013.", 0.98),
-        p("frozen-3", "Frozen won two Academy Awards.", 0.97),
-        p("escape", "Escape from the Dark is a 1976 live-action film about pit ponies.", 0.90),
+        p("harbour-1", "Glass Harbour is a 2011 animated musical film.", 1.0),
+        p("harbour-2", "Glass Harbour was the best-selling animated film of 2011.", 0.98),
+        p("harbour-3", "Glass Harbour won two Lantern Awards.", 0.97),
+        p("owl", "The Owl Road is a 1979 live-action film about canal horses.", 0.90),
     ]
-    assert [x.id for x in cover_the_question(question, ranked)][:2] == ["frozen-1", "escape"]
+    assert [x.id for x in cover_the_question(question, ranked)][:2] == ["harbour-1", "owl"]
 
 
 def test_covering_keeps_the_order_when_every_passage_adds_the_same_words():
@@ -44,13 +44,13 @@ def test_covering_keeps_the_order_when_every_passage_adds_the_same_words():
 def test_templated_articles_on_different_subjects_are_not_taken_for_copies():
     def article(hero: str, day: int, page: int) -> str:
         return (
-            f"# The best {hero} builds and skills in Diablo 4\n\nSource: Polygon\nAuthor: Ryan Gilliam\n"
-            f"Published: 2023-10-{day}\nURL: https://www.polygon.com/{page}/{hero.lower()}-best-build-skills\n\n"
-            f"In this Diablo 4 guide, we have gathered and simplified the best Diablo 4 {hero} builds for season 2."
+            f"# The best {hero} loadouts and perks in Glimmerkeep 2\n\nSource: Pixelhaus\nAuthor: Nora Vance\n"
+            f"Published: 2024-03-{day}\nURL: https://www.pixelhaus.example/{page}/{hero.lower()}-best-loadout-perks\n\n"
+            f"For this Glimmerkeep 2 guide, we have tried and ranked the strongest Glimmerkeep 2 {hero} loadouts for season 2."
         )
 
-    sorcerer, barbarian = article("Sorcerer", 18, 23652011), article("Barbarian", 19, 23654868)
-    assert [x.id for x in collapse_near_duplicates([p("s", sorcerer), p("b", barbarian)], k=2)] == ["s", "b"]
+    warden, alchemist = article("Warden", 11, 41170233), article("Alchemist", 12, 41172806)
+    assert [x.id for x in collapse_near_duplicates([p("w", warden), p("a", alchemist)], k=2)] == ["w", "a"]
 
 
 class LinkedIndex:
@@ -64,9 +64,9 @@ class LinkedIndex:
 
 
 def test_the_linked_passage_adding_most_question_words_goes_second_and_scores_keep_falling():
-    question = "What was the population of the town where Marta Quell was born at the 2011 census?"
+    question = "How many residents did the town where Marta Quell was born have in 2016?"
     ranked = [p("quell", "Marta Quell was born in Harrow Vale.", 0.9), p("walk", "Marta Quell won a race.", 0.7), p("other", "x", 0.5)]
-    town = p("town", "At the 2011 census Harrow Vale had a population of 6,960.", 0.1)
+    town = p("town", "Harrow Vale had 7,245 residents in 2016.", 0.1)
     coast = p("coast", "Harrow Vale lies near the coast.", 0.1)
     got = with_linked_document(LinkedIndex([coast, town]), question, ranked, k=3)
     assert [x.id for x in got] == ["quell", "town", "walk"]

@@ -97,10 +97,10 @@ def test_a_claim_saying_met_where_its_passage_says_meet_is_supported():
 
 
 def test_a_sentence_supports_what_its_page_title_says_it_is_about():
-    question = "Which charity has offices in New York City?"
-    assert verify(question, "The Clinton Foundation [1].", [OFFICES]).sentences == (("The Clinton Foundation.", (1,)),)
+    question = "Which charity has offices in Port Anselm?"
+    assert verify(question, "The Wrenfield Trust [1].", [OFFICES]).sentences == (("The Wrenfield Trust.", (1,)),)
     untitled = replace(OFFICES, heading="")
-    assert verify(question, "The Clinton Foundation [1].", [untitled]).sentences == ()
+    assert verify(question, "The Wrenfield Trust [1].", [untitled]).sentences == ()
 
 
 def test_a_name_no_passage_holds_is_invented_even_among_words_that_are_held():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MARTA_QUELL = "Marta Quell (born 2 June 1961) is a retired race walker. She was born in Harrow Vale and grew up by the sea."
+MARTA_QUELL = "Marta Quell (born 14 March 1958) is a retired race walker. She was born in Harrow Vale and grew up by the sea."
 
 
 def write_wiki(folder: Path, pages: dict[str, str]) -> Path:
