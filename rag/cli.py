@@ -203,6 +203,9 @@ def eval_command(
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Evaluate the first N questions.")] = None,
     sample: Annotated[Optional[int], typer.Option("--sample", min=1, help="Evaluate a random sample of N questions.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --sample.")] = 0,
+    repeat: Annotated[
+        int, typer.Option("--repeat", min=1, help="Ask every question N times (a model that is not deterministic): gates judge the mean.")
+    ] = 1,
     fold: Annotated[
         Optional[Fold],
         typer.Option("--fold", help="Only the questions of one fold: tune (for setting rules) or check (for gating)."),
@@ -235,9 +238,9 @@ def eval_command(
     rag = _eval_rag(gold, settings, index_dir)
     started = time.perf_counter()
     with render.progress() as bar:
-        task = bar.add_task(f"Evaluating {gold.name}", total=len(questions))
-        results = evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task))
-    data = evals.report(gold, results, settings.k, retrieval_only, rag, limits, time.perf_counter() - started, fold_name)
+        task = bar.add_task(f"Evaluating {gold.name}", total=len(questions) * repeat)
+        runs = [evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task)) for _ in range(repeat)]
+    data = evals.report(gold, runs[0], settings.k, retrieval_only, rag, limits, time.perf_counter() - started, fold_name, runs[1:])
     if previous:
         data["flips"] = thresholds.flips(data["questions"], previous)
     render.eval_report(data, thresholds.deltas(data["metrics"], previous.metrics) if previous else {})

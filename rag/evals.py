@@ -289,8 +289,11 @@ def report(
     thresholds: list[Threshold],
     seconds: float,
     fold: str | None = None,
+    repeats: list[list[QuestionResult]] = (),
 ) -> dict:
-    metrics = aggregate(results, k)
+    """`repeats`: the same questions asked again (`--repeat`); metrics are then the mean over
+    every run, with their spread, and a gate whose limit lies inside the spread is unstable."""
+    metrics, spread = repeated([results, *repeats], k) if repeats else (aggregate(results, k), {})
     gates = gate(metrics, thresholds, retrieval_only)
     trivial = baseline_metrics(results)
     return {
@@ -316,14 +319,42 @@ def report(
                 "applicable": g.applicable,
                 # A gate a trivial baseline passes as well proves nothing.
                 "trivial_passes": [n for n, t in trivial.items() if g.threshold.metric in t and g.threshold.holds(t[g.threshold.metric])],
+                "unstable": _inside(g.threshold.limit, spread.get(g.threshold.metric)),
             }
             for g in gates
         ],
+        "runs": 1 + len(repeats),
+        "spread": spread,
         "baselines": trivial,
         "margins": margins(metrics, trivial),
         "passed": all(g.ok for g in gates),
-        "questions": [r.to_json() for r in results],
+        "questions": [_with_runs(r.to_json(), r.gold.id, repeats) for r in results],
     }
+
+
+def repeated(runs: list[list[QuestionResult]], k: int) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """The mean of each metric over the runs, and its spread: lowest, highest, standard deviation."""
+    per_run = [aggregate(results, k) for results in runs]
+    names = [name for name in per_run[0] if all(name in m for m in per_run)]
+    mean = {name: round(statistics.fmean(m[name] for m in per_run), 4) for name in names}
+    spread = {
+        name: {"min": min(m[name] for m in per_run), "max": max(m[name] for m in per_run), "stdev": round(statistics.pstdev(m[name] for m in per_run), 4)}
+        for name in names
+        if name != "questions"
+    }
+    return mean, spread
+
+
+def _inside(limit: float, spread: dict[str, float] | None) -> bool:
+    return bool(spread) and spread["min"] < spread["max"] and spread["min"] <= limit <= spread["max"]
+
+
+def _with_runs(item: dict, question_id: str, repeats: list[list[QuestionResult]]) -> dict:
+    """A repeated question also says in how many runs it passed."""
+    if repeats and item["passed"] is not None:
+        again = [r.passed for results in repeats for r in results if r.gold.id == question_id]
+        item["passed_runs"] = f"{sum(bool(p) for p in [item['passed'], *again])}/{1 + len(again)}"
+    return item
 
 
 def markdown(data: dict) -> str:
@@ -385,7 +416,8 @@ def _verdict(item: dict) -> str:
         return "**missed**: no question of this run measures it"
     verdict = "ok" if item["ok"] else "**missed**"
     trivial = item.get("trivial_passes")
-    return verdict + (f"; a trivial baseline passes it too ({', '.join(trivial)})" if trivial else "")
+    verdict += f"; a trivial baseline passes it too ({', '.join(trivial)})" if trivial else ""
+    return verdict + ("; unstable: the limit lies inside the runs' spread" if item.get("unstable") else "")
 
 
 def format_metric(value) -> str:

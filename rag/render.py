@@ -146,12 +146,18 @@ _FAILURES_SHOWN = 15
 def eval_report(data: dict, deltas: dict[str, float]) -> None:
     """The metrics of a `rag eval` run, then thresholds and failing questions."""
     overall = Table(title=f"{data['dataset']} · {data['mode']} · k={data['k']}", title_justify="left")
+    spread = data.get("spread") or {}
     overall.add_column("metric")
-    overall.add_column("value", justify="right")
+    overall.add_column(f"mean of {data['runs']} runs" if spread else "value", justify="right")
+    if spread:
+        overall.add_column("lowest–highest", justify="right")
     if deltas:
         overall.add_column("Δ baseline", justify="right")
     for name, value in data["metrics"].items():
         row = [name, format_metric(value)]
+        if spread:
+            low_high = spread.get(name)
+            row.append(f"{format_metric(low_high['min'])}–{format_metric(low_high['max'])}" if low_high else "")
         if deltas:
             delta = deltas.get(name)
             style = "" if not delta else ("green" if improved(name, delta) else "red")
@@ -212,7 +218,8 @@ def _thresholds(items: list[dict]) -> None:
             verdict, style = ("ok", "green") if item["ok"] else ("MISSED", "bold red")
             trivial = item.get("trivial_passes")
             warning = (f" (a trivial baseline passes it too: {', '.join(trivial)})", "yellow") if trivial else ""
-            out.print(Text.assemble(line + f"{format_metric(item['value'])} ", (verdict, style), warning))
+            unstable = (" (unstable: the limit lies inside the runs' spread)", "yellow") if item.get("unstable") else ""
+            out.print(Text.assemble(line + f"{format_metric(item['value'])} ", (verdict, style), warning, unstable))
 
 
 def _flips(flips: dict) -> None:

@@ -265,3 +265,20 @@ def test_the_junit_file_holds_a_case_per_question_and_per_threshold_with_the_rea
     verdicts = {case.name: case.result for case in gated}
     assert isinstance(verdicts["hit@1 >= 0.9"][0], Failure) and "measured 0.5" in verdicts["hit@1 >= 0.9"][0].message
     assert isinstance(verdicts["accuracy >= 0.5"][0], Skipped)  # not applicable under --retrieval-only
+
+
+def test_repeated_runs_gate_on_the_mean_and_call_a_limit_inside_their_spread_unstable(seeds_rag, fake_llm):
+    mood = {"answers": True}  # a model that answers in the first run and declines in the second
+    rag = Rag(seeds_rag.settings, llm=fake_llm(lambda q, s: s if "Monday" in s and mood["answers"] else "NONE"))
+    questions = tuple(q for q in load(SEEDS).questions if q.id == "xi-meeting-day")
+    runs = [evals.run(rag, questions, 4, retrieval_only=False)]
+    mood["answers"] = False
+    runs.append(evals.run(rag, questions, 4, retrieval_only=False))
+    assert [r[0].correct for r in runs] == [True, False]
+    gates = [thresholds.Threshold("answer_correct", "min", 0.4), thresholds.Threshold("hit@1", "min", 0.9)]
+    report = evals.report(load(SEEDS), runs[0], 4, False, rag, gates, 1.0, repeats=runs[1:])
+    assert report["runs"] == 2 and report["metrics"]["answer_correct"] == 0.5
+    assert report["spread"]["answer_correct"] == {"min": 0.0, "max": 1.0, "stdev": 0.5}
+    verdicts = {t["metric"]: (t["ok"], t["unstable"]) for t in report["thresholds"]}
+    assert verdicts == {"answer_correct": (True, True), "hit@1": (True, False)}
+    assert report["questions"][0]["passed_runs"] == "1/2"
