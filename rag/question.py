@@ -64,6 +64,6 @@ def answers_the_kind(question: str, claim: str) -> bool:
         return has_number or bool(added & _DATE_WORDS)
     if _ASKS_NUMBER.search(question):
         return has_number or bool(added & _NUMBER_WORDS)
-    if _ASKS_COUNTRY.search(question):
+    if _ASKS_COUNTRY.search(question) and not is_choice(question):  # a choice names its countries
         return bool(countries_named(claim) - countries_named(question))
     return True

@@ -53,6 +53,7 @@ def test_years_are_four_digit_years_only():
         ("Which country did the envoy visit after France?", "The envoy went on to the Czech Republic.", True),
         ("What nation hosted the summit?", "The USA hosted it.", True),
         ("What nation hosted the summit?", "It was hosted by us.", False),
+        ("Which country has more lakes, Finland or Norway?", "Finland has more lakes.", True),
     ],
 )
 def test_a_claim_must_hold_the_kind_of_answer_asked_for(question, claim, expected):
