@@ -62,6 +62,33 @@ class Draft:
         return {**counts, "estimated": True} if self.usage_estimated else counts
 
 
+class Streamed:
+    """A reply's pieces as they stream in: shown to `on_token` at once, the first one's time kept."""
+
+    def __init__(self, on_token: OnToken | None) -> None:
+        self._start = time.perf_counter()
+        self._on_token = on_token
+        self.pieces: list[str] = []
+        self.first_token_s = 0.0
+
+    def add(self, piece: str) -> None:
+        if not piece:
+            return
+        if not self.first_token_s:
+            self.first_token_s = time.perf_counter() - self._start
+        self.pieces.append(piece)
+        if self._on_token:
+            self._on_token(piece)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    @property
+    def total_s(self) -> float:
+        return time.perf_counter() - self._start
+
+
 def few_shot_messages(system: str, shots: tuple[tuple[str, str], ...], asked: str) -> Messages:
     """A system turn, worked examples as past turns, then the question. Everything before the
     question is the same for every call of one prompt, so llama.cpp reuses it from its cache."""
@@ -133,7 +160,6 @@ class LlamaCppChat:
         self.generate(messages, max_tokens=1)
 
     def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
-        start = time.perf_counter()
         system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
         request = {
             "messages": messages,
@@ -143,8 +169,7 @@ class LlamaCppChat:
             "stream_options": {"include_usage": True},
             "id_slot": self._slot(system),
         }
-        pieces: list[str] = []
-        first_token_s = 0.0
+        reply = Streamed(on_token)
         usage: dict = {}
         for chunk in self._stream(request):
             if "error" in chunk or "code" in chunk:
@@ -152,20 +177,13 @@ class LlamaCppChat:
                 raise EngineError(f"llama.cpp refused the request: {error.get('message', error)}; try a smaller --k")
             usage = chunk.get("usage") or usage
             for choice in chunk.get("choices", []):
-                piece = (choice.get("delta") or {}).get("content") or ""
-                if not piece:
-                    continue
-                if not first_token_s:
-                    first_token_s = time.perf_counter() - start
-                pieces.append(piece)
-                if on_token:
-                    on_token(piece)
+                reply.add((choice.get("delta") or {}).get("content") or "")
         return Generation(
-            text="".join(pieces),
+            text=reply.text,
             prompt_tokens=usage.get("prompt_tokens", 0),
-            completion_tokens=usage.get("completion_tokens", len(pieces)),
-            first_token_s=first_token_s,
-            total_s=time.perf_counter() - start,
+            completion_tokens=usage.get("completion_tokens", len(reply.pieces)),
+            first_token_s=reply.first_token_s,
+            total_s=reply.total_s,
         )
 
     def _stream(self, request: dict) -> Iterator[dict]:

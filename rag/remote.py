@@ -8,14 +8,13 @@ never the API key.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
-from rag.llm import Generation, Messages, OnToken
+from rag.llm import Generation, Messages, OnToken, Streamed
 
 # Servers that serve one model answer to any name; the package needs a non-empty key.
 NO_KEY = "no-key"
@@ -57,9 +56,7 @@ class OpenAIChat:
         """Nothing: a request ahead of time would be paid for, and servers cache prompts themselves."""
 
     def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
-        start = time.perf_counter()
-        first_token_s = 0.0
-        pieces: list[str] = []
+        reply = Streamed(on_token)
         usage = None
         with translated_errors(self._endpoint, self.name, MODEL_SETTING["chat"]):
             stream = self._client.chat.completions.create(
@@ -76,24 +73,16 @@ class OpenAIChat:
                 chunks += 1
                 usage = chunk.usage or usage
                 delta = chunk.choices[0].delta if chunk.choices else None
-                piece = getattr(delta, "content", None) or ""
-                if not piece:
-                    continue
-                if not first_token_s:
-                    first_token_s = time.perf_counter() - start
-                pieces.append(piece)
-                if on_token:
-                    on_token(piece)
+                reply.add(getattr(delta, "content", None) or "")
             if not chunks:
                 raise ValueError("no completion chunks")  # e.g. a proxy's HTML page, sent with 200
-        text = "".join(pieces)
         return Generation(
-            text=text,
+            text=reply.text,
             # Servers that send no usage (llama.cpp's) stream about one token per chunk.
             prompt_tokens=usage.prompt_tokens if usage else estimate_tokens(messages),
-            completion_tokens=usage.completion_tokens if usage else len(pieces),
-            first_token_s=first_token_s,
-            total_s=time.perf_counter() - start,
+            completion_tokens=usage.completion_tokens if usage else len(reply.pieces),
+            first_token_s=reply.first_token_s,
+            total_s=reply.total_s,
             usage_reported=usage is not None,
         )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,7 +12,6 @@ import pytest
 from rag import evals, scoring, thresholds
 from rag.dataset import DatasetError, GoldQuestion, load, select
 from rag.pipeline import Rag
-from rag.types import Answer
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "evals" / "seeds.jsonl"
