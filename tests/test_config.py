@@ -13,7 +13,7 @@ KEY = "sk-proj-abcdefghijklmnop1234"
 def home(tmp_path, monkeypatch):
     """A user config folder of its own, and no provider variables from the machine running the tests."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_LLM", "RAG_LLM_API_KEY", "RAG_LLM_BASE_URL", "RAG_K", "RAG_INDEX_DIR"):
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_LLM", "RAG_LLM_API_KEY", "RAG_LLM_BASE_URL", "RAG_K", "RAG_INDEX_DIR", "RAG_THREADS"):
         monkeypatch.delenv(var, raising=False)
     user_file = tmp_path / "config" / "rag" / "config.toml"
     user_file.parent.mkdir(parents=True)
