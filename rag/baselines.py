@@ -3,14 +3,13 @@ proves nothing about the model.
 
 - always-abstain: the abstention, to every question;
 - always-yes: "Yes." to every yes/no question, the abstention to the rest;
-- no-model: what `--llm none` answers, the best matching sentences quoted (the run's retrieval
-  and focus, no model; milliseconds a question).
+- no-model: what `--llm none` answers, the best matching sentences quoted from the passages the
+  run's answer was drafted from (no second retrieval, no model).
 """
 
 from __future__ import annotations
 
 from rag import answer as answering
-from rag.pipeline import Rag
 from rag.question import is_yes_no
 from rag.types import Answer
 
@@ -19,8 +18,9 @@ NAMES = ("always-abstain", "always-yes", "no-model")
 COMPARED = ("accuracy", "answer_correct", "token_f1", "abstention_correct", "false_refusal")
 
 
-def answers(rag: Rag, question: str, k: int) -> dict[str, Answer]:
+def answers(answered: Answer, min_evidence: float) -> dict[str, Answer]:
+    question = answered.question
     abstain = answering.abstention(question)
     yes = Answer(question, "Yes.", (), False) if is_yes_no(question) else abstain
-    quoted = answering.answer(question, rag.context(question, k), None, rag.settings.min_evidence)
+    quoted = answering.answer(question, list(answered.passages), None, min_evidence)
     return {"always-abstain": abstain, "always-yes": yes, "no-model": quoted}

@@ -147,8 +147,8 @@ def evaluate_question(rag: Rag, gold: GoldQuestion, k: int, retrieval_only: bool
     result = QuestionResult(gold, k, ranked, scoring.check_ranking(gold, list(ranked)), retrieve_s)
     if retrieval_only:
         return result
-    scored = _scored(result, rag.ask(gold.question, k))
-    return replace(scored, baselines=baselines.answers(rag, gold.question, k))
+    answer = rag.ask(gold.question, k)
+    return replace(_scored(result, answer), baselines=baselines.answers(answer, rag.settings.min_evidence))
 
 
 def _scored(result: QuestionResult, answer: Answer) -> QuestionResult:
