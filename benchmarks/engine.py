@@ -129,7 +129,10 @@ def _llama_cpp_python(model: Path, threads: int):
 
 def _table(runs: list[dict], engines: list[str], threads: int) -> str:
     header = f"| figure ({threads} threads, median of {len(runs)}) | " + " | ".join(engines)
-    lines = [header + (" | xllamacpp advantage |" if len(engines) > 1 else " |"), "|---" + "|---:" * (len(engines) + (len(engines) > 1)) + "|"]
+    lines = [
+        header + (" | xllamacpp advantage |" if len(engines) > 1 else " |"),
+        "|---" + "|---:" * (len(engines) + (len(engines) > 1)) + "|",
+    ]
     for key, label, higher_is_better in FIGURES:
         cells = [_figure(statistics.median(run[name][key] for run in runs)) for name in engines]
         if len(engines) > 1:

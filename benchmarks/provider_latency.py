@@ -39,8 +39,10 @@ def main() -> None:
     print(f"{'':22s} {'first token':>12s} {'total':>8s}   (median of {args.runs}; runs in brackets)")
     for name, runs in rows.items():
         first, total = ([r[key] for r in runs] for key in ("first_token", "total"))
-        print(f"{name:22s} {statistics.median(first):10.2f} s {statistics.median(total):6.2f} s   "
-              f"[{', '.join(f'{v:.2f}' for v in first)}] [{', '.join(f'{v:.2f}' for v in total)}]")
+        print(
+            f"{name:22s} {statistics.median(first):10.2f} s {statistics.median(total):6.2f} s   "
+            f"[{', '.join(f'{v:.2f}' for v in first)}] [{', '.join(f'{v:.2f}' for v in total)}]"
+        )
 
 
 def _runs(rag: Rag, args) -> list[dict[str, float]]:

@@ -37,7 +37,9 @@ def main() -> None:
             assert report.chunks_embedded == 0 and report.unchanged == args.files
             in_process.append(report.seconds)
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "rag", "ingest", str(corpus), "--index-dir", str(index_dir)], check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "rag", "ingest", str(corpus), "--index-dir", str(index_dir)], check=True, capture_output=True
+            )
             whole.append(time.perf_counter() - started)
     for label, values in (("re-ingest, in-process", in_process), ("`rag ingest`, new process", whole)):
         print(f"{label:26s} median {statistics.median(values):5.2f} s   runs: {', '.join(f'{v:.2f}' for v in values)}")

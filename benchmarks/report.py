@@ -40,16 +40,45 @@ def rows(results: dict) -> list[tuple[str, str, float, float, float]]:
     ask = results["ask"]
     out.append(("first_token", "cold `ask` to first token, s", *_lower_better(*_pairs(ask, "first_token_s"))))
     out.append(("full_answer", "cold `ask` to full answer, s", *_lower_better(*_pairs(ask, "full_answer_s"))))
-    out.append(("chat_prompt", "`chat` start to prompt, s", *_lower_better([r["rag"] for r in results["chat"]], [r["vanilla"] for r in results["chat"]])))
+    out.append(
+        (
+            "chat_prompt",
+            "`chat` start to prompt, s",
+            *_lower_better([r["rag"] for r in results["chat"]], [r["vanilla"] for r in results["chat"]]),
+        )
+    )
     answers = results["answers"]
-    out.append(("answer_p50", f"warm answer p50 over {len(answers['rag']['latency_s'])} seeds questions, s", *_lower_better(answers["rag"]["latency_s"], answers["vanilla"]["latency_s"])))
-    out.append(("prompt_tokens", "prompt tokens per answer (median)", *_lower_better(answers["rag"]["prompt_tokens"], answers["vanilla"]["prompt_tokens"])))
+    out.append(
+        (
+            "answer_p50",
+            f"warm answer p50 over {len(answers['rag']['latency_s'])} seeds questions, s",
+            *_lower_better(answers["rag"]["latency_s"], answers["vanilla"]["latency_s"]),
+        )
+    )
+    out.append(
+        (
+            "prompt_tokens",
+            "prompt tokens per answer (median)",
+            *_lower_better(answers["rag"]["prompt_tokens"], answers["vanilla"]["prompt_tokens"]),
+        )
+    )
     out.append(("peak_ingest", "peak memory, ingest process, MiB", *_lower_better(*_pairs(ingest, "peak_mib"))))
     largest = max(results["retrieval"], key=int)
-    out.append(("peak_retrieval", f"peak memory, retrieval process at {int(largest):,} chunks, MiB",
-                *_lower_better([results["retrieval"][largest]["rag"]["peak_mib"]], [results["retrieval"][largest]["vanilla"]["peak_mib"]])))
+    out.append(
+        (
+            "peak_retrieval",
+            f"peak memory, retrieval process at {int(largest):,} chunks, MiB",
+            *_lower_better([results["retrieval"][largest]["rag"]["peak_mib"]], [results["retrieval"][largest]["vanilla"]["peak_mib"]]),
+        )
+    )
     out.append(("peak_ask", "peak memory, cold `ask` process, MiB", *_lower_better(*_pairs(ask, "peak_mib"))))
-    out.append(("peak_answers", "peak memory, answering process, MiB", *_lower_better([answers["rag"]["peak_mib"]], [answers["vanilla"]["peak_mib"]])))
+    out.append(
+        (
+            "peak_answers",
+            "peak memory, answering process, MiB",
+            *_lower_better([answers["rag"]["peak_mib"]], [answers["vanilla"]["peak_mib"]]),
+        )
+    )
     return out
 
 

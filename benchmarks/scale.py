@@ -51,7 +51,9 @@ def write_corpus(root: Path, count: int) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     texts = paragraphs(count)
     for start in range(0, count, PARAGRAPHS_PER_FILE):
-        (root / f"records-{start // PARAGRAPHS_PER_FILE:05d}.txt").write_text(SEPARATOR.join(texts[start : start + PARAGRAPHS_PER_FILE]) + "\n")
+        (root / f"records-{start // PARAGRAPHS_PER_FILE:05d}.txt").write_text(
+            SEPARATOR.join(texts[start : start + PARAGRAPHS_PER_FILE]) + "\n"
+        )
     return root
 
 

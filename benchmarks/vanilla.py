@@ -78,7 +78,12 @@ class EmbeddedQwen(CustomLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
-        return LLMMetadata(context_window=SETTINGS.llm_context_tokens, num_output=MAX_ANSWER_TOKENS, is_chat_model=True, model_name="qwen2.5-coder-1.5b-instruct-q4_k_m")
+        return LLMMetadata(
+            context_window=SETTINGS.llm_context_tokens,
+            num_output=MAX_ANSWER_TOKENS,
+            is_chat_model=True,
+            model_name="qwen2.5-coder-1.5b-instruct-q4_k_m",
+        )
 
     @llm_chat_callback()
     def chat(self, messages, **kwargs: Any) -> ChatResponse:
@@ -125,8 +130,14 @@ def vector_store(index_dir: Path) -> ChromaVectorStore:
     return ChromaVectorStore(chroma_collection=client.get_or_create_collection("vanilla"))
 
 
-def ingest(corpus: Path, index_dir: Path, embed_model: BaseEmbedding, chunk_tokens: int = SETTINGS.chunk_tokens,
-           chunk_overlap: int = SETTINGS.chunk_overlap, with_metadata: bool = True) -> int:
+def ingest(
+    corpus: Path,
+    index_dir: Path,
+    embed_model: BaseEmbedding,
+    chunk_tokens: int = SETTINGS.chunk_tokens,
+    chunk_overlap: int = SETTINGS.chunk_overlap,
+    with_metadata: bool = True,
+) -> int:
     """Index every file under `corpus`; the number of chunks stored. Without `with_metadata`,
     chunks are embedded and sized without the file's metadata, which LlamaIndex otherwise puts
     in front of each (the scale runs need one chunk per paragraph, as rag makes, to share
@@ -137,7 +148,9 @@ def ingest(corpus: Path, index_dir: Path, embed_model: BaseEmbedding, chunk_toke
             document.excluded_embed_metadata_keys = document.excluded_llm_metadata_keys = list(document.metadata)
     storage = StorageContext.from_defaults(vector_store=vector_store(index_dir))
     index = VectorStoreIndex.from_documents(
-        documents, storage_context=storage, embed_model=embed_model,
+        documents,
+        storage_context=storage,
+        embed_model=embed_model,
         transformations=[SentenceSplitter(chunk_size=chunk_tokens, chunk_overlap=chunk_overlap)],
     )
     return index.vector_store.client.count()

@@ -86,7 +86,9 @@ def rag_build(corpus: str, index_dir: str) -> dict:
 def vanilla_build(corpus: str, index_dir: str) -> dict:
     cached = scale.CachedEmbedder(OnnxEmbedder(threads=SETTINGS.threads), SCALE_VECTORS)
     started = time.perf_counter()
-    chunks = vanilla.ingest(Path(corpus), Path(index_dir), vanilla.EmbeddedMiniLM(cached), scale.CHUNK_TOKENS, scale.CHUNK_OVERLAP, with_metadata=False)
+    chunks = vanilla.ingest(
+        Path(corpus), Path(index_dir), vanilla.EmbeddedMiniLM(cached), scale.CHUNK_TOKENS, scale.CHUNK_OVERLAP, with_metadata=False
+    )
     seconds = time.perf_counter() - started
     embedded = cached.misses
     cached.save()

@@ -12,9 +12,9 @@ from rag import followup, render
 from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError
 from rag.embedded_llm import ModelFileError
-from rag.llm import EngineError
 from rag.followup import Turn
 from rag.index import IndexUnusable
+from rag.llm import EngineError
 from rag.pipeline import Rag
 from rag.remote import ProviderError
 from rag.types import Answer
@@ -94,7 +94,9 @@ class Session:
     def _source(self, args: list[str]) -> None:
         shown = self.last.passages if self.last else ()
         if len(args) != 1 or not args[0].isdigit() or not 1 <= int(args[0]) <= len(shown):
-            render.notice(f"/source N shows passage N of the last answer (1-{len(shown)})" if shown else "No answer yet: ask a question first.")
+            render.notice(
+                f"/source N shows passage N of the last answer (1-{len(shown)})" if shown else "No answer yet: ask a question first."
+            )
             return
         render.passage(int(args[0]), shown[int(args[0]) - 1])
 

@@ -57,4 +57,6 @@ def _client(settings: Settings, index_dir: Path):
             host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000), ssl=url.scheme == "https", settings=quiet
         )
     except ValueError:
-        raise ChromaUnavailable(f"cannot reach the Chroma server at {settings.chroma_url}; is `chroma run` running? check RAG_CHROMA_URL") from None
+        raise ChromaUnavailable(
+            f"cannot reach the Chroma server at {settings.chroma_url}; is `chroma run` running? check RAG_CHROMA_URL"
+        ) from None

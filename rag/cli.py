@@ -7,7 +7,7 @@ import os
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,14 +30,16 @@ EXIT_GATES = 5  # `eval` ran to the end and missed a threshold
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Answer questions about your documents, with citations.")
 
-IndexDir = Annotated[Optional[Path], typer.Option("--index-dir", help="Where the index lives (default .rag).")]
-ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Keep the vectors in this Chroma server (`chroma run`) instead of on disk.")]
+IndexDir = Annotated[Path | None, typer.Option("--index-dir", help="Where the index lives (default .rag).")]
+ChromaUrl = Annotated[
+    str | None, typer.Option("--chroma-url", help="Keep the vectors in this Chroma server (`chroma run`) instead of on disk.")
+]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 Llm = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--llm", help="Who answers: auto (default), local, openai, openai-compatible, or none (quote the best sentences)."),
 ]
-K = Annotated[Optional[int], typer.Option("--k", min=1, help="How many passages to show the model.")]
+K = Annotated[int | None, typer.Option("--k", min=1, help="How many passages to show the model.")]
 
 
 def _handles_errors(command):
@@ -141,7 +143,7 @@ def ask(
 @app.command()
 @_handles_errors
 def ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled seeds).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the bundled seeds).")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Empty the index first, e.g. to re-embed with another embedder.")] = False,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
@@ -200,29 +202,32 @@ def chat(k: K = None, llm: Llm = None, index_dir: IndexDir = None, chroma_url: C
 def eval_command(
     dataset: Annotated[Path, typer.Argument(help="A JSONL file of gold questions, or a folder with corpus/ and questions.jsonl.")],
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Score retrieval only; no model is run.")] = False,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Evaluate the first N questions.")] = None,
-    sample: Annotated[Optional[int], typer.Option("--sample", min=1, help="Evaluate a random sample of N questions.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Evaluate the first N questions.")] = None,
+    sample: Annotated[int | None, typer.Option("--sample", min=1, help="Evaluate a random sample of N questions.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --sample.")] = 0,
     repeat: Annotated[
         int, typer.Option("--repeat", min=1, help="Ask every question N times (a model that is not deterministic): gates judge the mean.")
     ] = 1,
     fold: Annotated[
-        Optional[Fold],
+        Fold | None,
         typer.Option("--fold", help="Only the questions of one fold: tune (for setting rules) or check (for gating)."),
     ] = None,
     k: K = None,
     llm: Llm = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the JSON report (a .md summary goes beside it).")] = None,
-    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML: a test case per question and per threshold.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the JSON report (a .md summary goes beside it).")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML: a test case per question and per threshold.")] = None,
     baseline: Annotated[
-        Optional[Path], typer.Option("--baseline", help="An earlier report: print the change of every metric and the questions that flipped.")
+        Path | None, typer.Option("--baseline", help="An earlier report: print the change of every metric and the questions that flipped.")
     ] = None,
-    minimum: Annotated[Optional[list[str]], typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
-    maximum: Annotated[Optional[list[str]], typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
+    minimum: Annotated[list[str] | None, typer.Option("--min", help="METRIC=VALUE the run must reach (repeatable).")] = None,
+    maximum: Annotated[list[str] | None, typer.Option("--max", help="METRIC=VALUE the run must not exceed (repeatable).")] = None,
     thresholds_file: Annotated[
-        Optional[Path], typer.Option("--thresholds", help="Thresholds file, read by dataset name (default: thresholds.toml beside the dataset).")
+        Path | None,
+        typer.Option("--thresholds", help="Thresholds file, read by dataset name (default: thresholds.toml beside the dataset)."),
     ] = None,
-    index_dir: Annotated[Optional[Path], typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")] = None,
+    index_dir: Annotated[
+        Path | None, typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")
+    ] = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""

@@ -118,7 +118,7 @@ def _parse(path: Path, number: int, line: str) -> GoldQuestion:
     if kind != UNANSWERABLE and not answers:
         raise DatasetError(f"{where}: an answerable question needs gold 'answers' (or type \"{UNANSWERABLE}\")")
     if item.get("match", "any") not in ("any", "all"):
-        raise DatasetError(f"{where}: 'match' must be \"any\" or \"all\"")
+        raise DatasetError(f'{where}: \'match\' must be "any" or "all"')
     return GoldQuestion(
         id=str(item.get("id") or f"line-{number}"),
         question=question.strip(),

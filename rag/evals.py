@@ -13,7 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rag import baselines, scoring
@@ -28,6 +28,8 @@ from rag.types import Answer
 # when a document has several chunks among the best.
 RANKING_PASSAGES = 4 * RANK_DEPTH
 REPORTS_DIR = "eval-reports"  # inside the index folder, unless --out says otherwise
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     gold: GoldQuestion
@@ -129,7 +131,9 @@ def _answer_reason(result: QuestionResult) -> str:
 OnQuestion = Callable[[QuestionResult], None]
 
 
-def run(rag: Rag, questions: tuple[GoldQuestion, ...], k: int, retrieval_only: bool, on_question: OnQuestion | None = None) -> list[QuestionResult]:
+def run(
+    rag: Rag, questions: tuple[GoldQuestion, ...], k: int, retrieval_only: bool, on_question: OnQuestion | None = None
+) -> list[QuestionResult]:
     results = []
     for gold in questions:
         result = evaluate_question(rag, gold, k, retrieval_only)
@@ -241,9 +245,7 @@ def _answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
     metrics["sentences_removed_mean"] = _mean(len(r.answer.removed_sentences) for r in results)
     if cited:
         metrics["citation_validity"] = _mean(r.citations.valid for r in cited)
-        metrics["citation_support"] = _mean(
-            _mean(r.citations.supported) if r.citations.supported else 0.0 for r in cited
-        )
+        metrics["citation_support"] = _mean(_mean(r.citations.supported) if r.citations.supported else 0.0 for r in cited)
     metrics["latency_p50_s"] = statistics.median(latencies)
     metrics["latency_p95_s"] = latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)]
     metrics["prompt_tokens_mean"] = _mean(r.answer.usage.get("prompt_tokens", 0) for r in results)
@@ -304,7 +306,7 @@ def report(
         "model": None if retrieval_only else rag.llm_name,
         "embedder": rag.embedder.name,
         "index_dir": str(rag.settings.index_dir),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
         "metrics": metrics,
         "metrics_by_type": by_type(results, k),
@@ -338,7 +340,11 @@ def repeated(runs: list[list[QuestionResult]], k: int) -> tuple[dict[str, float]
     names = [name for name in per_run[0] if all(name in m for m in per_run)]
     mean = {name: round(statistics.fmean(m[name] for m in per_run), 4) for name in names}
     spread = {
-        name: {"min": min(m[name] for m in per_run), "max": max(m[name] for m in per_run), "stdev": round(statistics.pstdev(m[name] for m in per_run), 4)}
+        name: {
+            "min": min(m[name] for m in per_run),
+            "max": max(m[name] for m in per_run),
+            "stdev": round(statistics.pstdev(m[name] for m in per_run), 4),
+        }
         for name in names
         if name != "questions"
     }

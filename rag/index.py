@@ -59,7 +59,9 @@ class _Chunk:
         return embedding_text(self.text, self.heading)
 
     def passage(self, source: str) -> Passage:
-        return Passage(self.id, source, self.text, self.line_start, self.line_end, page_start=self.page, page_end=self.page, heading=self.heading)
+        return Passage(
+            self.id, source, self.text, self.line_start, self.line_end, page_start=self.page, page_end=self.page, heading=self.heading
+        )
 
 
 def embedding_text(text: str, heading: str) -> str:
@@ -284,7 +286,9 @@ class Index:
         for part in batch:
             part.stored.extend(chunk.id for chunk in part.chunks)
             if part.last:
-                self.manifest.files[str(part.file.path)] = FileEntry(part.file.source, part.document.digest, part.stored, self._chunking(part.document))
+                self.manifest.files[str(part.file.path)] = FileEntry(
+                    part.file.source, part.document.digest, part.stored, self._chunking(part.document)
+                )
                 report.indexed.append(part.file.source)
         self.manifest.embedder = self._embedder.name
         self.manifest.dimension = int(vectors.shape[1]) if chunks else self.manifest.dimension
@@ -353,7 +357,10 @@ class Index:
         missing = [chunk_id for chunk_id in ids if chunk_id not in found]
         if missing:
             stored = self._collection().get(ids=missing, include=["documents", "metadatas"])
-            found |= {chunk_id: passage_from(chunk_id, text, meta) for chunk_id, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"])}
+            found |= {
+                chunk_id: passage_from(chunk_id, text, meta)
+                for chunk_id, text, meta in zip(stored["ids"], stored["documents"], stored["metadatas"])
+            }
         return found
 
     def search_keywords(self, query: str, n: int) -> list[Passage]:

@@ -87,7 +87,10 @@ class KeywordIndex:
             return []
         named = [title for title in sorted(titles.named_in(passage.text)) if title not in besides]
         linked = [
-            replace(self._passage(row), link=title) for title in named for source in titles.sources(title) for row in self._rows_of_source[source]
+            replace(self._passage(row), link=title)
+            for title in named
+            for source in titles.sources(title)
+            for row in self._rows_of_source[source]
         ]
         own = titles.title_of(passage.source)
         if own and own not in besides:

@@ -150,7 +150,9 @@ def translated_errors(endpoint: Endpoint, model: str, model_setting: str) -> Ite
     except openai.RateLimitError:
         raise ProviderError(f"{where} is rate-limiting requests (429) {tries}; wait, or raise RAG_LLM_MAX_RETRIES") from None
     except openai.APITimeoutError:
-        raise ProviderError(f"{where} did not answer within {endpoint.timeout:g} s {tries}; raise RAG_LLM_TIMEOUT or check the server") from None
+        raise ProviderError(
+            f"{where} did not answer within {endpoint.timeout:g} s {tries}; raise RAG_LLM_TIMEOUT or check the server"
+        ) from None
     except openai.APIConnectionError:
         raise ProviderError(f"cannot reach {where} {tries}; is the server running? check RAG_LLM_BASE_URL") from None
     except openai.InternalServerError as exc:

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.live import Live
-from rich.spinner import Spinner
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
@@ -39,7 +39,12 @@ def answer(result: Answer, compact: bool = False) -> None:
             else:
                 passage(citation.n, citation.passage)
     if result.removed_sentences:
-        err.print(Text(f"note: dropped {len(result.removed_sentences)} sentence(s) that no passage supports or that do not answer the question", style="yellow"))
+        err.print(
+            Text(
+                f"note: dropped {len(result.removed_sentences)} sentence(s) that no passage supports or that do not answer the question",
+                style="yellow",
+            )
+        )
 
 
 @contextmanager
@@ -67,7 +72,9 @@ def stream_event(event: str, **fields) -> None:
 
 
 def settings_table(rows: list[tuple[str, str, str]]) -> None:
-    table = Table(title="rag settings (highest source wins: flag > env > rag.toml > pyproject.toml > user file > default)", title_justify="left")
+    table = Table(
+        title="rag settings (highest source wins: flag > env > rag.toml > pyproject.toml > user file > default)", title_justify="left"
+    )
     for column in ("setting", "value", "source"):
         table.add_column(column)
     for name, value, source in rows:
@@ -203,7 +210,9 @@ def _baselines(metrics: dict, trivial: dict, margins: dict) -> None:
         table.add_column(column, justify="left" if column == "metric" else "right")
     for name, margin in margins.items():
         style = "green" if margin > 0 else "red"
-        table.add_row(name, format_metric(metrics[name]), *(format_metric(t.get(name)) for t in trivial.values()), Text(f"{margin:+.3f}", style=style))
+        table.add_row(
+            name, format_metric(metrics[name]), *(format_metric(t.get(name)) for t in trivial.values()), Text(f"{margin:+.3f}", style=style)
+        )
     out.print(table)
 
 

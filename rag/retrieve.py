@@ -47,10 +47,7 @@ def fuse_scores(by_vector: list[Passage], by_keyword: list[Passage]) -> list[Pas
     """
     vector, keyword = _relative(by_vector), _relative(by_keyword)
     passages = {p.id: p for p in by_vector + by_keyword}
-    scores = {
-        pid: KEYWORD_WEIGHT * keyword.get(pid, 0.0) + (1 - KEYWORD_WEIGHT) * vector.get(pid, 0.0)
-        for pid in passages
-    }
+    scores = {pid: KEYWORD_WEIGHT * keyword.get(pid, 0.0) + (1 - KEYWORD_WEIGHT) * vector.get(pid, 0.0) for pid in passages}
     order = sorted(scores, key=lambda pid: (-scores[pid], pid))
     return [passages[pid].scored(scores[pid]) for pid in order]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 # Headings up to this many words name something ("Tomas Brenner", "Install › Linux"); longer
 # ones are headlines. 99% of hotpot's wiki titles are this short, 8% of multihop's news headlines.
 NAMING_HEADING_WORDS = 8
@@ -28,7 +27,9 @@ class Passage:
     def scored(self, score: float) -> Passage:
         """This passage under another score. Retrieval rescores ~150 passages a question, and
         dataclasses.replace takes four times as long as this."""
-        return Passage(self.id, self.source, self.text, self.line_start, self.line_end, score, self.page_start, self.page_end, self.heading, self.link)
+        return Passage(
+            self.id, self.source, self.text, self.line_start, self.line_end, score, self.page_start, self.page_end, self.heading, self.link
+        )
 
     @property
     def with_heading(self) -> str:

@@ -139,11 +139,7 @@ def _fewest_holding(needed: set[str], passages: list[Passage], exclude: Collecti
     chosen: list[int] = []
     covered: set[str] = set()
     while needed - covered and len(chosen) < MAX_SOURCES:
-        gains = {
-            n: len((needed - covered) & _words(p))
-            for n, p in enumerate(passages, 1)
-            if n not in chosen and n not in exclude
-        }
+        gains = {n: len((needed - covered) & _words(p)) for n, p in enumerate(passages, 1) if n not in chosen and n not in exclude}
         best = max(gains, key=lambda n: (gains[n], -n), default=None)
         if best is None or gains[best] == 0:
             break

@@ -42,7 +42,6 @@ class FakeLLM:
                 on_token((" " if i else "") + piece)
         return Generation(text=text, prompt_tokens=50, completion_tokens=len(text.split()), first_token_s=0.01, total_s=0.02)
 
-
     def prime(self, messages: Messages) -> None:
         self.primed = messages
 

@@ -11,6 +11,13 @@ DIRECTOR = Passage("w@1", "films/ward.txt", '"Night Ward" is a 1994 drama direct
 # Wiki pages: each sentence sits under its page's title, which says who "he" or "its" is.
 PLAYER = Passage("h@1", "wiki/tomas-brenner.md", "He played for the Dunmore Falcons (1951, 1955–1959).", 5, 5, heading="Tomas Brenner")
 TEAM = Passage(
-    "e@1", "wiki/dunmore-falcons.md", "The Dunmore Falcons are a football club based in Dunmore, West Arlen.", 3, 3, heading="Dunmore Falcons"
+    "e@1",
+    "wiki/dunmore-falcons.md",
+    "The Dunmore Falcons are a football club based in Dunmore, West Arlen.",
+    3,
+    3,
+    heading="Dunmore Falcons",
 )
-OFFICES = Passage("c@1", "wiki/wrenfield-trust.md", "Its offices are located in Port Anselm and Calder Rise.", 3, 3, heading="Wrenfield Trust")
+OFFICES = Passage(
+    "c@1", "wiki/wrenfield-trust.md", "Its offices are located in Port Anselm and Calder Rise.", 3, 3, heading="Wrenfield Trust"
+)

@@ -12,8 +12,18 @@ from pathlib import Path
 import pytest
 
 SUITE = Path(__file__).resolve().parents[1] / "benchmarks" / "suite.py"
-FIGURES = ("ingest, chunks/s", "bare embedder", "retrieval p50, ms, 200 chunks", "retrieval p95, ms, 400 chunks",
-           "to first token", "to full answer", "to prompt", "answer p50", "prompt tokens", "peak memory")
+FIGURES = (
+    "ingest, chunks/s",
+    "bare embedder",
+    "retrieval p50, ms, 200 chunks",
+    "retrieval p95, ms, 400 chunks",
+    "to first token",
+    "to full answer",
+    "to prompt",
+    "answer p50",
+    "prompt tokens",
+    "peak memory",
+)
 
 
 @pytest.mark.slow

@@ -13,7 +13,16 @@ KEY = "sk-proj-abcdefghijklmnop1234"
 def home(tmp_path, monkeypatch):
     """A user config folder of its own, and no provider variables from the machine running the tests."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_LLM", "RAG_LLM_API_KEY", "RAG_LLM_BASE_URL", "RAG_K", "RAG_INDEX_DIR", "RAG_THREADS"):
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "RAG_LLM",
+        "RAG_LLM_API_KEY",
+        "RAG_LLM_BASE_URL",
+        "RAG_K",
+        "RAG_INDEX_DIR",
+        "RAG_THREADS",
+    ):
         monkeypatch.delenv(var, raising=False)
     user_file = tmp_path / "config" / "rag" / "config.toml"
     user_file.parent.mkdir(parents=True)
@@ -22,7 +31,9 @@ def home(tmp_path, monkeypatch):
 
 def test_each_layer_beats_the_one_below(tmp_path, home, monkeypatch):
     home.write_text("k = 5\nchunk_tokens = 120\nchunk_overlap = 10\nmin_evidence = 0.3\nthreads = 1\n")
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n[tool.rag]\nk = 6\nchunk_tokens = 130\nchunk_overlap = 20\nmin_evidence = 0.4\n")
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n[tool.rag]\nk = 6\nchunk_tokens = 130\nchunk_overlap = 20\nmin_evidence = 0.4\n"
+    )
     (tmp_path / "rag.toml").write_text("k = 7\nchunk_tokens = 150\nchunk_overlap = 30\n")
     monkeypatch.setenv("RAG_K", "9")
     monkeypatch.setenv("RAG_CHUNK_TOKENS", "160")
@@ -80,4 +91,3 @@ def test_unknown_key_in_a_file_is_refused(tmp_path, home):
     home.write_text("llm_key = 'x'\n")
     with pytest.raises(ConfigError, match=f"{home}.*llm_key"):
         load_settings(cwd=tmp_path / "elsewhere")
-

@@ -49,8 +49,16 @@ class WordsOnlyEmbedder:
 
 def test_a_passage_reached_by_a_title_link_gets_its_best_sentence_in_front_of_the_model():
     question = "Who directed the film shot near Brackmoor in 1983?"
-    town = Passage("t", "wiki/brackmoor.md", "A 1983 film was shot in Brackmoor. Brackmoor is a town where films were shot in 1983. It has a port.", 1, 1)
-    film = Passage("f", "wiki/salt-engine.md", "It has a cast of six. It was written and directed by Iris Calloway.", 1, 1, link="Salt Engine")
+    town = Passage(
+        "t",
+        "wiki/brackmoor.md",
+        "A 1983 film was shot in Brackmoor. Brackmoor is a town where films were shot in 1983. It has a port.",
+        1,
+        1,
+    )
+    film = Passage(
+        "f", "wiki/salt-engine.md", "It has a cast of six. It was written and directed by Iris Calloway.", 1, 1, link="Salt Engine"
+    )
     chosen = focus(question, [town, film], WordsOnlyEmbedder(), limit=2)
     assert [s.text for s in chosen] == ["A 1983 film was shot in Brackmoor.", "It was written and directed by Iris Calloway."]
     assert chosen[0].score >= chosen[1].score

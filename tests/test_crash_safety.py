@@ -15,8 +15,8 @@ from commands import RAG
 from typer.testing import CliRunner
 
 from rag.cli import app
-from rag.keywords import KeywordIndex
 from rag.index import LOCK_FILE, Index, IndexBusy
+from rag.keywords import KeywordIndex
 from rag.pipeline import Rag
 
 TOWNS = ["Arden", "Brell", "Corvin", "Dunmore", "Elstow", "Fenwick", "Garth", "Holloway", "Ivell", "Jarrow"]
@@ -44,7 +44,9 @@ def index_contents(index_dir: Path) -> dict:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    collection = chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)).get_collection("chunks")
+    collection = chromadb.PersistentClient(
+        path=str(index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    ).get_collection("chunks")
     stored = collection.get(include=["documents"])
     manifest = json.loads((index_dir / "manifest.json").read_text())
     keywords = KeywordIndex.load(index_dir / "bm25")
@@ -56,7 +58,9 @@ def index_contents(index_dir: Path) -> dict:
 
 
 def ingest(corpus: Path, index_dir: Path) -> subprocess.Popen:
-    return subprocess.Popen([*RAG, "ingest", str(corpus), "--index-dir", str(index_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*RAG, "ingest", str(corpus), "--index-dir", str(index_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
 
 
 def test_an_ingest_killed_at_several_points_and_rerun_matches_a_clean_one(corpus, tmp_path):

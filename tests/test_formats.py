@@ -129,7 +129,11 @@ def test_markdown_passages_carry_the_headings_they_sit_under(settings, tmp_path)
     rag = Rag(settings)
     rag.ingest([tmp_path / "docs"])
     built = rag.context("When was the lighthouse on Varne built?")[0]
-    assert (built.text, built.heading, built.span) == ("It was built in 1872 by the engineer Tomas Brell.", "Varne guide › The lighthouse", "L7")
+    assert (built.text, built.heading, built.span) == (
+        "It was built in 1872 by the engineer Tomas Brell.",
+        "Varne guide › The lighthouse",
+        "L7",
+    )
     ferry = rag.context("How long does the ferry take?")[0]
     assert ferry.heading == "Varne guide › Getting there › By ferry" and "forty minutes" in ferry.text
 

@@ -87,7 +87,7 @@ def test_ask_reads_the_focused_sentences_one_at_a_time_and_cites_each(settings, 
     rag.ingest([corpus])
     result = rag.ask("Who does Lee meet in Beijing?")
     assert len(llm.calls) == settings.k
-    assert result.text == "Lee will meet Premier Li Qiang and Zhao Leji [%d]." % result.citations[0].n
+    assert result.text == f"Lee will meet Premier Li Qiang and Zhao Leji [{result.citations[0].n}]."
     assert [(c.passage.source, c.passage.span) for c in result.citations] == [("corpus/000_2700a83b44745f36.txt", "L3")]
     assert result.timings["total"] >= result.timings["retrieve"] > 0
 
@@ -144,7 +144,10 @@ def test_a_bridge_question_gets_the_page_its_first_passage_names_by_title_second
         town: f"{town} is the town where many race walkers were born. At the 2016 census, the population of the town was {people:,}."
         for town, people in towns.items()
     }
-    wiki = write_wiki(tmp_path / "wiki", {"Harrow Vale": "Harrow Vale is a market town in the hill country. At the 2016 census, it had a population of 7,245.", **pages})
+    wiki = write_wiki(
+        tmp_path / "wiki",
+        {"Harrow Vale": "Harrow Vale is a market town in the hill country. At the 2016 census, it had a population of 7,245.", **pages},
+    )
     rag.ingest([wiki])
     found = rag.retrieve("At the 2016 census, what was the population of the town where Marta Quell was born?", 2)
     assert [p.source for p in found] == ["wiki/marta-quell.md", "wiki/harrow-vale.md"]

@@ -37,8 +37,14 @@ def abstained() -> Answer:
 def result(gold: GoldQuestion, answer: Answer) -> evals.QuestionResult:
     ranked = ("seeds/000_lee.txt",)
     return evals.QuestionResult(
-        gold, 4, ranked, scoring.check_ranking(gold, list(ranked)), 0.01, answer,
-        scoring.is_correct(gold, answer), scoring.token_f1(gold, answer),
+        gold,
+        4,
+        ranked,
+        scoring.check_ranking(gold, list(ranked)),
+        0.01,
+        answer,
+        scoring.is_correct(gold, answer),
+        scoring.token_f1(gold, answer),
         scoring.check_citations(gold, answer),
     )
 
@@ -158,10 +164,18 @@ def test_claim_precision_counts_the_sentences_that_hold_a_gold_answer():
 
 def test_the_run_reports_what_verification_repaired_and_removed_before_the_answer_was_shown():
     repaired = answered("Lee meets Xi on Monday [1]. He flew on [2].", 1, 2)
-    repaired = Answer(repaired.question, repaired.text, repaired.citations, False, repaired.passages,
-                      removed_sentences=("Lee met the Pope.",), repaired_citations=(Repair("Lee meets Xi on Monday.", (2,), (1,)),))
-    result = evals.QuestionResult(MONDAY, 4, (), scoring.check_ranking(MONDAY, []), 0.0, repaired, True, 0.5,
-                                  scoring.check_citations(MONDAY, repaired))
+    repaired = Answer(
+        repaired.question,
+        repaired.text,
+        repaired.citations,
+        False,
+        repaired.passages,
+        removed_sentences=("Lee met the Pope.",),
+        repaired_citations=(Repair("Lee meets Xi on Monday.", (2,), (1,)),),
+    )
+    result = evals.QuestionResult(
+        MONDAY, 4, (), scoring.check_ranking(MONDAY, []), 0.0, repaired, True, 0.5, scoring.check_citations(MONDAY, repaired)
+    )
     metrics = evals.aggregate([result], 4)
     assert metrics["citations_repaired"] == 0.5 and metrics["sentences_removed_mean"] == 1.0
     assert metrics["claim_precision"] == 0.5
