@@ -1,11 +1,12 @@
 """Tune against check on the public sets: what the answers score on the questions rules were set
 on, what they score on the others, and what the trivial baselines score on the same questions.
 
-    python benchmarks/folds.py [--bench ../shared/bench] [--sample 50] [--out benchmarks/results]
+    python benchmarks/folds.py [--bench ../shared/bench] [--sample 50] [--out benchmarks/results] [--reports DIR]
 
 Runs `rag eval SET --fold F --sample N --seed 0` (full mode, the embedded models) for each set
-and fold, the check runs being exactly what CI gates on, and writes folds.md (the table) and the
-reports it read, SET-FOLD.json.
+and fold, the check runs being exactly what CI gates on, and writes folds.md (the table) to --out.
+The reports it read, SET-FOLD.json, quote the benchmarks' questions and answers, so they go to
+--reports (a temporary folder unless named), never into the repository.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,13 +30,28 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=50)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--reports", type=Path, default=None, help="where the per-run reports go (default: a temporary folder)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    reports_dir = args.reports or Path(tempfile.mkdtemp(prefix="rag-folds-"))
+    reports_dir.mkdir(parents=True, exist_ok=True)
     reports = {}
     for name in args.sets.split(","):
         for fold in FOLDS:
-            path = args.out / f"{name}-{fold}.json"
-            command = ["rag", "eval", str(args.bench / name), "--fold", fold, "--sample", str(args.sample), "--seed", "0", "--out", str(path)]
+            path = reports_dir / f"{name}-{fold}.json"
+            command = [
+                "rag",
+                "eval",
+                str(args.bench / name),
+                "--fold",
+                fold,
+                "--sample",
+                str(args.sample),
+                "--seed",
+                "0",
+                "--out",
+                str(path),
+            ]
             subprocess.run(command, stdout=subprocess.DEVNULL, check=False)  # exit 5 (a gate missed) still wrote the report
             if not path.is_file():
                 sys.exit(f"no report from: {' '.join(command)}")

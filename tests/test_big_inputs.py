@@ -21,8 +21,7 @@ TOWNS = ["Arden", "Brell", "Corvin", "Dunmore", "Elstow", "Fenwick", "Garth", "H
 
 def long_report(lines: int) -> str:
     return "".join(
-        f"Line {n}: the {TOWNS[n % 10]} council approved {n % 97} bridges in {1800 + n % 200}.\n"
-        + ("\n" if n % 5 == 4 else "")
+        f"Line {n}: the {TOWNS[n % 10]} council approved {n % 97} bridges in {1800 + n % 200}.\n" + ("\n" if n % 5 == 4 else "")
         for n in range(lines)
     )
 
@@ -76,7 +75,7 @@ def test_a_200_mb_text_file_is_streamed_in_bounded_memory(tmp_path):
     small, big = tmp_path / "small", tmp_path / "big"
     small.mkdir()
     big.mkdir()
-    block = long_report(10_000)
+    block = long_report(2_000)
     (small / "report.txt").write_text(block)
     with open(big / "report.txt", "w") as out:
         while out.tell() < 200 * 2**20:
@@ -91,7 +90,9 @@ def peak_memory_of_ingest(corpus: Path, index_dir: Path, until_first_batch: bool
     """The kernel's record of the process's peak resident memory (VmHWM), read just before it
     ends, or once it has stored its first batch (the manifest appears) for a run then killed,
     or once it passes `limit`."""
-    process = subprocess.Popen([*RAG, "ingest", str(corpus), "--index-dir", str(index_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*RAG, "ingest", str(corpus), "--index-dir", str(index_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     peak = 0
     try:
         while process.poll() is None and peak < limit and not (until_first_batch and (index_dir / "manifest.json").exists()):

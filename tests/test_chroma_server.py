@@ -24,28 +24,27 @@ GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
 def chroma_url(tmp_path_factory):
     port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
-    log = open(data / "server.log", "w")
-    server = subprocess.Popen(
-        [str(BIN / "chroma"), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+    with open(data / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "chroma"), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
+                    time.sleep(0.3)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 @pytest.fixture
@@ -69,6 +68,7 @@ def stored_chunks(url: str) -> int:
     return sum(collection.count() for collection in client.list_collections())
 
 
+@pytest.mark.llm
 def test_ingest_ask_and_eval_work_with_the_vectors_in_the_server(rag, chroma_url):
     ingested = rag("ingest", str(rag.corpus))
     assert ingested.returncode == 0, ingested.stderr
@@ -101,4 +101,6 @@ def test_an_unreachable_chroma_server_is_one_line(rag):
     closed = f"http://127.0.0.1:{free_port()}"
     result = rag("ingest", str(rag.corpus), url=closed)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [f"error: cannot reach the Chroma server at {closed}; is `chroma run` running? check RAG_CHROMA_URL"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot reach the Chroma server at {closed}; is `chroma run` running? check RAG_CHROMA_URL"
+    ]

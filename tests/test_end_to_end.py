@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from junitparser import Failure, JUnitXml
 from commands import RAG
+from junitparser import Failure, JUnitXml
 from wiki import write_wiki
 
 from rag.answer import ABSTENTION
 from rag.resources import seeds_dir
-
-pytestmark = pytest.mark.llm
 
 # Imported at interpreter start-up through PYTHONPATH: records any attempt to open a connection.
 NETWORK_RECORDER = """
@@ -47,9 +45,7 @@ def offline(tmp_path_factory):
     env.pop("RAG_INDEX_DIR", None)
 
     def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["unshare", "-rn", *RAG, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
-        )
+        return subprocess.run(["unshare", "-rn", *RAG, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
 
     run.workdir = workdir
     run.env = env
@@ -57,6 +53,7 @@ def offline(tmp_path_factory):
     assert not log.exists() or log.read_text() == "", f"network connections attempted: {log.read_text()}"
 
 
+@pytest.mark.llm
 def test_first_ask_indexes_the_seeds_and_answers_with_every_person_cited(offline):
     result = offline("ask", "Who does Lee meet in Beijing?")
     assert result.returncode == 0, result.stderr
@@ -69,6 +66,7 @@ def test_first_ask_indexes_the_seeds_and_answers_with_every_person_cited(offline
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.llm
 def test_json_citations_point_at_real_text_at_the_stated_lines(offline):
     result = offline("ask", "Who does Lee meet in Beijing?", "--json")
     assert result.returncode == 0, result.stderr
@@ -83,6 +81,7 @@ def test_json_citations_point_at_real_text_at_the_stated_lines(offline):
     assert {"retrieve", "first_token", "total"} <= set(data["timings"])
 
 
+@pytest.mark.llm
 def test_question_the_documents_do_not_answer_gets_the_abstention(offline):
     result = offline("ask", "What is the population of Seoul?", "--json")
     assert result.returncode == 0, result.stderr
@@ -103,6 +102,7 @@ def test_without_a_model_the_answer_quotes_the_best_sentence_with_its_citation(o
     assert any(name in data["answer"] for name in ("Xi Jinping", "Li Qiang"))
 
 
+@pytest.mark.llm
 def test_a_yes_no_question_is_answered_with_the_word_and_a_checked_citation(offline):
     result = offline("ask", "Did Lee arrive in Beijing on Sunday?", "--json")
     assert result.returncode == 0, result.stderr
@@ -139,6 +139,7 @@ def test_empty_question_is_a_usage_error(offline):
     assert result.returncode == 2 and "question is empty" in result.stderr
 
 
+@pytest.mark.llm
 def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
     child = pexpect.spawn(
         "unshare",
@@ -189,10 +190,13 @@ def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
     assert "When does he meet the first one?" in history
 
 
+@pytest.mark.llm
 def test_a_bridge_question_is_answered_from_the_page_the_first_one_names(offline, tmp_path):
     countries = {"Oldbridge": "Scotland", "Kestle": "Ireland", "Penmarrow": "England"}
     pages = {town: f"{town} is a town where many race walkers were born. It lies in {country}." for town, country in countries.items()}
-    wiki = write_wiki(tmp_path / "wiki", {"Harrow Vale": "Harrow Vale is a market town in the hill country of Wales, on the river Teme.", **pages})
+    wiki = write_wiki(
+        tmp_path / "wiki", {"Harrow Vale": "Harrow Vale is a market town in the hill country of Wales, on the river Teme.", **pages}
+    )
     index = tmp_path / "wiki-index"
     assert offline("ingest", str(wiki), "--index-dir", str(index)).returncode == 0
     result = offline("ask", "In what country is the town where Marta Quell was born?", "--index-dir", str(index), "--json")
@@ -206,6 +210,7 @@ def test_a_bridge_question_is_answered_from_the_page_the_first_one_names(offline
 GOLD = Path(__file__).resolve().parents[1] / "evals" / "seeds.jsonl"
 
 
+@pytest.mark.llm
 def test_eval_scores_real_answers_and_the_report_says_why_each_passed_or_failed(offline):
     gold = shutil.copy(GOLD, offline.workdir / "gold.jsonl")  # away from the gates beside it: 3 questions would miss them
     result = offline("eval", str(gold), "--limit", "3", "--out", "report.json")
@@ -224,7 +229,9 @@ def test_eval_scores_real_answers_and_the_report_says_why_each_passed_or_failed(
 
 
 def test_eval_exits_5_when_a_threshold_is_missed_and_shows_the_change_from_a_baseline(offline):
-    (offline.workdir / "old.json").write_text(json.dumps({"metrics": {"hit@1": 0.5}, "questions": [{"id": "lee-beijing-meetings", "passed": False}]}))
+    (offline.workdir / "old.json").write_text(
+        json.dumps({"metrics": {"hit@1": 0.5}, "questions": [{"id": "lee-beijing-meetings", "passed": False}]})
+    )
     result = offline("eval", str(GOLD), "--retrieval-only", "--min", "hit@1=1.01", "--baseline", "old.json", "--junit", "junit.xml")
     assert result.returncode == 5, result.stderr
     assert "MISSED" in result.stdout and "Newly passing (1): lee-beijing-meetings" in result.stdout
