@@ -29,27 +29,8 @@ _BY_POSITION = re.compile(r"\bthe (?:(first|second|third|last) one|(former|latte
 _PLACES = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "latter": -1}
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 _NOT_NAMES = STOPWORDS | frozenset(
-    [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+    "july august september october november december".split()
 )
 
 
