@@ -20,7 +20,7 @@ from rag.config import Settings
 from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, find_files
 from rag.embedder import Embedder
 from rag.formats import Extracted, Unreadable, extract
-from rag.keywords import CHUNKS_FILE, KeywordIndex, metadata, passage_from
+from rag.keywords import KeywordIndex, metadata, passage_from
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
@@ -179,7 +179,7 @@ class Index:
         self._store_batches(self._batches(changed, report), report, _Progress(changed, on_progress))
         # Checked even when no file changed: a run killed after its last file was stored, but
         # before this, left a keyword index that misses those chunks (or none at all).
-        missing = not self.is_empty() and not (self._bm25_dir / CHUNKS_FILE).exists()
+        missing = not self.is_empty() and not KeywordIndex.saved(self._bm25_dir)
         if missing or self.manifest.keywords != self.manifest.chunk_digest():
             self._rebuild_keyword_index()
         report.seconds = time.perf_counter() - started

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import astuple, fields, replace
+from dataclasses import MISSING, astuple, fields, replace
 from pathlib import Path
 
 from rag.links import Titles
@@ -18,12 +18,16 @@ from rag.text import stemmer
 from rag.types import Passage
 
 CHUNKS_FILE = "chunks.json"
+COLUMNS_FILE = "columns.json"  # the Passage field of each column of the chunk table
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
 # The chunk's place is indexed with its text, as LlamaIndex's BM25 retriever did when the
 # retrieval weights were tuned: a source named after its subject ("Arthur's Magazine.txt") is found by it.
 METADATA_KEYS = ("source", "line_start", "line_end", "page_start", "page_end", "heading")
 _FIELD = {field.name: i for i, field in enumerate(fields(Passage))}  # where each is in a chunk's tuple
+# The saved table's columns are named (COLUMNS_FILE), so a table written before a Passage field
+# was added, moved or dropped is still read by name. Tables saved before that hold these.
+_UNNAMED_COLUMNS = ("id", "source", "text", "line_start", "line_end", "score", "page_start", "page_end", "heading", "link")
 LINK_SEARCH = 20  # chunks searched by keyword for one naming a title
 
 
@@ -46,17 +50,25 @@ class KeywordIndex:
         return cls(bm25, [astuple(passage) for passage in passages])
 
     @classmethod
+    def saved(cls, directory: Path) -> bool:
+        """Whether `directory` holds a keyword index this version can read."""
+        return (directory / CHUNKS_FILE).exists() and _columns(directory) is not None
+
+    @classmethod
     def load(cls, directory: Path) -> KeywordIndex | None:
-        """None where no keyword index (of this format) was saved."""
-        if not (directory / CHUNKS_FILE).exists():
+        """None where no keyword index was saved, or one whose chunk table lacks a column a
+        Passage needs (the index then builds one from the stored chunks)."""
+        columns = _columns(directory)
+        if columns is None or not (directory / CHUNKS_FILE).exists():
             return None
         import bm25s
 
-        chunks = [tuple(row) for row in json.loads((directory / CHUNKS_FILE).read_text(encoding="utf-8"))]
-        return cls(bm25s.BM25.load(str(directory), show_progress=False), chunks)
+        rows = json.loads((directory / CHUNKS_FILE).read_text(encoding="utf-8"))
+        return cls(bm25s.BM25.load(str(directory), show_progress=False), _in_field_order(rows, columns))
 
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory), show_progress=False)
+        (directory / COLUMNS_FILE).write_text(json.dumps(list(_FIELD)), encoding="utf-8")
         (directory / CHUNKS_FILE).write_text(json.dumps(self._chunks, ensure_ascii=False), encoding="utf-8")
 
     def search(self, query: str, n: int) -> list[Passage]:
@@ -118,6 +130,25 @@ class KeywordIndex:
 
     def _passage(self, row: int) -> Passage:
         return Passage(*self._chunks[row])
+
+
+def _columns(directory: Path) -> list[str] | None:
+    """The Passage field of each column of the saved chunk table; None if one a Passage cannot
+    do without is missing."""
+    path = directory / COLUMNS_FILE
+    columns = json.loads(path.read_text(encoding="utf-8")) if path.exists() else list(_UNNAMED_COLUMNS)
+    required = {field.name for field in fields(Passage) if field.default is MISSING}
+    return columns if required <= set(columns) else None
+
+
+def _in_field_order(rows: list[list], columns: list[str]) -> list[tuple]:
+    """Saved rows as tuples of today's Passage fields: a column no longer known is dropped, a
+    field added since takes its default."""
+    if columns == list(_FIELD):
+        return [tuple(row) for row in rows]
+    where = {name: i for i, name in enumerate(columns)}
+    defaults = {field.name: field.default for field in fields(Passage)}
+    return [tuple(row[where[name]] if name in where else defaults[name] for name in _FIELD) for row in rows]
 
 
 def keyword_text(passage: Passage) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from wiki import write_wiki
 
@@ -129,6 +131,48 @@ def test_an_index_without_a_saved_keyword_index_still_searches_by_keyword_and_th
     assert not (settings.index_dir / "bm25").exists()  # a reader never writes
     assert Rag(settings).ingest([corpus]).chunks_embedded == 0
     assert (settings.index_dir / "bm25").exists()
+
+
+def _rewrite_chunk_table(settings, columns: list[str]) -> None:
+    """The saved chunk table as a rag that knew other Passage fields would have written it."""
+    saved = settings.index_dir / "bm25"
+    where = {name: i for i, name in enumerate(json.loads((saved / "columns.json").read_text()))}
+    rows = [[row[where[name]] if name in where else "" for name in columns] for row in json.loads((saved / "chunks.json").read_text())]
+    (saved / "chunks.json").write_text(json.dumps(rows))
+    if columns == UNNAMED:
+        (saved / "columns.json").unlink()  # the table before it named its columns
+    else:
+        (saved / "columns.json").write_text(json.dumps(columns))
+
+
+UNNAMED = ["id", "source", "text", "line_start", "line_end", "score", "page_start", "page_end", "heading", "link"]
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        UNNAMED,  # the table before it named its columns
+        # reordered, with a column this version does not know, without the fields it has added since
+        ["heading", "text", "id", "line_end", "line_start", "source", "colour"],
+    ],
+)
+def test_a_chunk_table_saved_by_another_version_is_read_by_column_name(rag, corpus, settings, columns):
+    rag.ingest([corpus])
+    before = Rag(settings).index.search_keywords("Zhao Leji", 3)
+    _rewrite_chunk_table(settings, columns)
+    after = Rag(settings).index.search_keywords("Zhao Leji", 3)
+    assert [(p.id, p.source, p.text, p.line_start, p.line_end) for p in after] == [
+        (p.id, p.source, p.text, p.line_start, p.line_end) for p in before
+    ]
+    assert after[0].text.count("Zhao Leji")
+
+
+def test_a_chunk_table_lacking_the_text_is_not_trusted_and_the_next_ingest_writes_a_whole_one(rag, corpus, settings):
+    rag.ingest([corpus])
+    _rewrite_chunk_table(settings, ["id", "source", "line_start", "line_end"])
+    assert Rag(settings).index.search_keywords("Zhao Leji", 1)[0].text.count("Zhao Leji")  # read from the stored chunks
+    assert Rag(settings).ingest([corpus]).chunks_embedded == 0
+    assert "text" in json.loads((settings.index_dir / "bm25" / "columns.json").read_text())
 
 
 def test_a_question_embeds_as_it_does_inside_a_batch(rag):
