@@ -235,6 +235,10 @@ def _answer_metrics(results: list[QuestionResult]) -> dict[str, float]:
         metrics["false_refusal"] = _mean(r.answer.abstained for r in answerable)
     if unanswerable:
         metrics["abstention_correct"] = _mean(r.answer.abstained for r in unanswerable)
+    if answerable and unanswerable:
+        # Youden's J of the choice to abstain: 0 for always abstaining, never abstaining, or
+        # abstaining at random, so unlike either share alone no trivial policy scores above 0.
+        metrics["abstention_skill"] = metrics["abstention_correct"] - metrics["false_refusal"]
     right = [r for r in cited if r.correct]
     if right:
         metrics["claim_precision"] = _mean(scoring.claim_precision(r.gold, r.answer) for r in right)

@@ -11,7 +11,7 @@ from pathlib import Path
 THRESHOLDS_FILE = "thresholds.toml"  # looked for beside a JSONL dataset, or inside a dataset folder
 LOWER_IS_BETTER = re.compile(r"false_refusal|latency|tokens|_ms$|repaired|removed")
 _METRIC_NAME = re.compile(
-    r"(hit|recall|mrr|all_gold)@\d+|questions|accuracy|answer_correct|token_f1|abstention_correct|"
+    r"(hit|recall|mrr|all_gold)@\d+|questions|accuracy|answer_correct|token_f1|abstention_(correct|skill)|"
     r"false_refusal|claim_precision|citations_repaired|sentences_removed_mean|citation_validity|citation_support|"
     r"latency_p(50|95)_s|retrieval_p50_ms|"
     r"(prompt|completion)_tokens_mean"
@@ -19,7 +19,7 @@ _METRIC_NAME = re.compile(
 
 # What only a full run measures: under --retrieval-only a threshold on one of these is not applicable.
 ANSWER_METRIC = re.compile(
-    r"accuracy|answer_correct|token_f1|abstention_correct|false_refusal|claim_precision|citations?_\w+|"
+    r"accuracy|answer_correct|token_f1|abstention_(correct|skill)|false_refusal|claim_precision|citations?_\w+|"
     r"sentences_removed_mean|latency_p\d+_s|\w+_tokens_mean"
 )
 

@@ -240,6 +240,16 @@ def test_the_trivial_baselines_are_scored_beside_the_run_and_a_gate_they_pass_is
     assert "a trivial baseline passes it too (always-abstain" in evals.markdown(report)
 
 
+def test_abstention_skill_is_one_for_abstaining_exactly_on_the_unanswerable_and_zero_for_always_abstaining(seeds_rag, fake_llm):
+    rag = Rag(seeds_rag.settings, llm=fake_llm(lambda q, s: s if "Monday" in s else "NONE"))
+    questions = tuple(q for q in load(SEEDS).questions if q.id in ("xi-meeting-day", "seoul-population"))
+    gates = [thresholds.Threshold("abstention_skill", "min", 0.5)]
+    report = evals.report(load(SEEDS), evals.run(rag, questions, 4, retrieval_only=False), 4, False, rag, gates, 1.0)
+    assert report["metrics"]["abstention_skill"] == 1.0
+    assert report["baselines"]["always-abstain"]["abstention_skill"] == 0.0
+    assert report["thresholds"][0]["ok"] and "always-abstain" not in report["thresholds"][0]["trivial_passes"]
+
+
 def test_a_margin_is_how_far_the_run_is_ahead_of_the_best_baseline_whichever_way_is_better():
     trivial = {"abstain": {"accuracy": 0.5, "false_refusal": 1.0}, "quote": {"accuracy": 0.4, "false_refusal": 0.05}}
     assert evals.margins({"accuracy": 0.6, "false_refusal": 0.1}, trivial) == {"accuracy": 0.1, "false_refusal": -0.05}
