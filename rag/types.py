@@ -35,9 +35,8 @@ class Passage:
     def with_heading(self) -> str:
         """The text as the model reads it and verification checks it: under the headings it
         sits under when they name something, which says who "he" or "its" is ("Tomas Brenner: He
-        played for the Falcons"). A long heading is a headline, a sentence of its own: before
-        every sentence, news headlines drew the small model off the sentence (multihop
-        accuracy .68 -> .64)."""
+        played for the Falcons"). A long heading is a headline, a sentence of its own: put
+        before every sentence, it draws the small model off the sentence."""
         if not self.heading or len(self.heading.split()) > NAMING_HEADING_WORDS or self.text.startswith(self.heading):
             return self.text
         return f"{self.heading}: {self.text}"
