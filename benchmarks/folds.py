@@ -1,7 +1,7 @@
 """Tune against check on the public sets: what the answers score on the questions rules were set
 on, what they score on the others, and what the trivial baselines score on the same questions.
 
-    python benchmarks/folds.py [--bench ../shared/bench] [--sample 50] [--out benchmarks/results] [--reports DIR]
+    python benchmarks/folds.py [--bench ../shared/bench] [--sample 25] [--out benchmarks/results] [--reports DIR]
 
 Runs `rag eval SET --fold F --sample N --seed 0` (full mode, the embedded models) for each set
 and fold, the check runs being exactly what CI gates on, and writes folds.md (the table) to --out.
@@ -27,7 +27,7 @@ METRICS = ("accuracy", "answer_correct", "claim_precision", "abstention_correct"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", type=Path, default=HERE.parents[1] / "shared" / "bench")
-    parser.add_argument("--sample", type=int, default=50)
+    parser.add_argument("--sample", type=int, default=25)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--reports", type=Path, default=None, help="where the per-run reports go (default: a temporary folder)")
