@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SETS = ("rgb", "multihop_rag_factsonly", "squad2_sample500", "hotpotqa_distractor100")
 FOLDS = ("tune", "check")
-METRICS = ("accuracy", "answer_correct", "claim_precision", "abstention_correct", "false_refusal", "abstention_skill")
+METRICS = ("accuracy", "answer_correct", "claim_precision", "token_f1", "abstention_correct", "false_refusal", "abstention_skill")
 
 
 def main() -> None:
