@@ -15,10 +15,10 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from rag import evals
-from rag.answer import evidence
+from rag.answer.compose import evidence
 from rag.config import load_settings
-from rag.dataset import Dataset, load
+from rag.evals import runner as evals
+from rag.evals.dataset import Dataset, load
 from rag.pipeline import Rag
 
 REPO = Path(__file__).resolve().parents[1]

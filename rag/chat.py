@@ -9,14 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag import followup, render
-from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError
-from rag.embedded_llm import ModelFileError
 from rag.followup import Turn
-from rag.index import IndexUnusable
-from rag.llm import EngineError
+from rag.models.embedded import ModelFileError
+from rag.models.llm import EngineError
+from rag.models.remote import ProviderError
 from rag.pipeline import Rag
-from rag.remote import ProviderError
+from rag.store.chroma import ChromaUnavailable
+from rag.store.index import IndexUnusable
 from rag.types import Answer
 
 PROMPT = "rag> "

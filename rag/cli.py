@@ -11,15 +11,18 @@ from typing import Annotated
 
 import typer
 
-from rag import evals, junit, models, render, thresholds
-from rag.chroma import ChromaUnavailable
+from rag import render
 from rag.config import ConfigError, Settings, load_settings, resolve
-from rag.dataset import Dataset, DatasetError, Fold, load, select
-from rag.embedded_llm import ModelFileError
-from rag.index import IndexUnusable, remove_index
-from rag.llm import EngineError
+from rag.evals import junit, thresholds
+from rag.evals import runner as evals
+from rag.evals.dataset import Dataset, DatasetError, Fold, load, select
+from rag.models import providers as models
+from rag.models.embedded import ModelFileError
+from rag.models.llm import EngineError
+from rag.models.remote import ProviderError
 from rag.pipeline import Rag
-from rag.remote import ProviderError
+from rag.store.chroma import ChromaUnavailable
+from rag.store.index import IndexUnusable, remove_index
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

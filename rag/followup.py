@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from rag import resources
-from rag.llm import ChatModel, Messages, few_shot_messages
+from rag.answer.verify import without_citations
+from rag.models.llm import ChatModel, Messages, few_shot_messages
 from rag.text import STOPWORDS, content_words, words
-from rag.verify import without_citations
 
 MAX_TOKENS = 48
 TURNS_SHOWN = 3  # the last turns the rewrite sees; older ones rarely hold what "he" means

@@ -11,15 +11,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from rag import answer as answering
-from rag import extract, models, resources
+from rag import resources
+from rag.answer import compose as answering
+from rag.answer import extract
 from rag.config import Settings
-from rag.context import focus
-from rag.corpus import Manifest
-from rag.embedder import Embedder
-from rag.index import MANIFEST, Index, IngestReport, OnProgress
-from rag.llm import ChatModel, OnToken
-from rag.retrieve import retrieve
+from rag.ingest.corpus import Manifest
+from rag.models import providers as models
+from rag.models.embedder import Embedder
+from rag.models.llm import ChatModel, OnToken
+from rag.retrieval.focus import focus
+from rag.retrieval.search import retrieve
+from rag.store.index import MANIFEST, Index, IngestReport, OnProgress
 from rag.types import Answer, Passage
 
 

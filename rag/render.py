@@ -14,10 +14,10 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from rag.evals import format_metric
-from rag.index import IngestReport
-from rag.llm import OnToken
-from rag.thresholds import improved
+from rag.evals.runner import format_metric
+from rag.evals.thresholds import improved
+from rag.models.llm import OnToken
+from rag.store.index import IngestReport
 from rag.types import Answer, Passage
 
 out = Console(highlight=False, soft_wrap=True)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from rag.context import focus, sentences
+from rag.retrieval.focus import focus, sentences
 from rag.text import split_sentences
 from rag.types import Passage
 
@@ -31,7 +31,7 @@ def test_each_sentence_gets_its_own_line_span():
 
 
 def test_passages_naming_the_asked_year_are_preferred():
-    from rag.context import about_the_years
+    from rag.retrieval.focus import about_the_years
 
     old = Passage("a", "news/2018.txt", "Rafe Linden won the Kestrel Cup in 2018.", 1, 1)
     new = Passage("b", "news/2019.txt", "Ines Arkwright won the 2019 Kestrel Cup.", 1, 1)

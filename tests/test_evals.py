@@ -9,8 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag import evals, scoring, thresholds
-from rag.dataset import DatasetError, GoldQuestion, load, select
+from rag.evals import runner as evals
+from rag.evals import scoring, thresholds
+from rag.evals.dataset import DatasetError, GoldQuestion, load, select
 from rag.pipeline import Rag
 
 REPO = Path(__file__).resolve().parents[1]
@@ -258,7 +259,7 @@ def test_a_margin_is_how_far_the_run_is_ahead_of_the_best_baseline_whichever_way
 def test_the_junit_file_holds_a_case_per_question_and_per_threshold_with_the_reason_it_failed(tmp_path):
     from junitparser import Failure, JUnitXml, Skipped
 
-    from rag import junit
+    from rag.evals import junit
 
     gold = [GoldQuestion(f"q{i}", f"Who is number {i}?", ("x",), "bridge", ("g.txt",)) for i in range(2)]
     results = [ranked(1, gold[0]), ranked(None, gold[1]), ranked(None, GoldQuestion("u", "?", (), "unanswerable", ()))]

@@ -7,8 +7,8 @@ import json
 import pytest
 from wiki import write_wiki
 
-from rag.context import focus
 from rag.pipeline import Rag
+from rag.retrieval.focus import focus
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from rag.retrieve import collapse_near_duplicates, cover_the_question, fuse_scores, with_linked_document
+from rag.retrieval.search import collapse_near_duplicates, cover_the_question, fuse_scores, with_linked_document
 from rag.types import Passage
 
 

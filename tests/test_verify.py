@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from passages import DIRECTOR, LI, OFFICES, ROLE, SANCTIONS, XI, XI_AGAIN
 
+from rag.answer.verify import verify
 from rag.types import Passage, Repair
-from rag.verify import verify
 
 FILM_QUESTION = "Who directed the film in which Mara Quinn played a nurse?"
 

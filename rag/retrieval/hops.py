@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rag.formats import HEADING_TRAIL
+from rag.ingest.formats import HEADING_TRAIL
 from rag.text import content_words
 
 _WORD = re.compile(r"\w+")

@@ -7,8 +7,8 @@ import functools
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from rag.embedder import Embedder
-from rag.index import Index
+from rag.models.embedder import Embedder
+from rag.store.index import Index
 from rag.text import content_words, words
 from rag.types import Passage
 

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.embedder import Embedder
-from rag.formats import without_headings
+from rag.ingest.formats import without_headings
+from rag.models.embedder import Embedder
 from rag.question import years
 from rag.text import content_words, split_sentences, words
 from rag.types import Passage

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rag import baselines, scoring
-from rag.dataset import FOLDS, Dataset, GoldQuestion
+from rag.evals import baselines, scoring
+from rag.evals.dataset import FOLDS, Dataset, GoldQuestion
+from rag.evals.scoring import RANK_DEPTH, CitationCheck, RankCheck
+from rag.evals.thresholds import LOWER_IS_BETTER, Threshold, gate
 from rag.pipeline import Rag
-from rag.scoring import RANK_DEPTH, CitationCheck, RankCheck
 from rag.text import split_sentences
-from rag.thresholds import LOWER_IS_BETTER, Threshold, gate
 from rag.types import Answer
 
 # Passages ranked per question for the document ranking; enough to reach RANK_DEPTH documents

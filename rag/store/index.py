@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.chroma import VECTORS_DIR, delete_collection, open_collection
 from rag.config import Settings
-from rag.corpus import FileEntry, Manifest, Skipped, SourceFile, find_files
-from rag.embedder import Embedder
-from rag.formats import Extracted, Unreadable, extract
-from rag.keywords import KeywordIndex, metadata, passage_from
+from rag.ingest.corpus import FileEntry, Manifest, Skipped, SourceFile, find_files
+from rag.ingest.formats import Extracted, Unreadable, extract
+from rag.models.embedder import Embedder
+from rag.store.chroma import VECTORS_DIR, delete_collection, open_collection
+from rag.store.keywords import KeywordIndex, metadata, passage_from
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"

@@ -12,10 +12,10 @@ import re
 import time
 
 from rag import resources
-from rag.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
+from rag.answer.verify import without_citations
+from rag.models.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
 from rag.text import content_words
 from rag.types import Passage
-from rag.verify import without_citations
 
 NOTHING_HERE = "NONE"  # what the prompts ask the model to say when it cannot answer
 MAX_TOKENS = 60

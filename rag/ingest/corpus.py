@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.formats import is_supported, unsupported
+from rag.ingest.formats import is_supported, unsupported
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import MISSING, astuple, fields, replace
 from pathlib import Path
 
-from rag.links import Titles
+from rag.retrieval.hops import Titles
 from rag.text import stemmer
 from rag.types import Passage
 

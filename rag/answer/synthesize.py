@@ -10,8 +10,8 @@ import time
 
 from rag import question as asked
 from rag import resources
-from rag.extract import reply_text
-from rag.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
+from rag.answer.extract import reply_text
+from rag.models.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
 from rag.types import Passage
 
 MAX_TOKENS = 80

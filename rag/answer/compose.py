@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import time
 
-from rag import extract, synthesize
-from rag.llm import ChatModel, Draft, OnToken
-from rag.models import EXTRACTIVE
+from rag.answer import extract, synthesize
+from rag.answer.verify import verify
+from rag.models.llm import ChatModel, Draft, OnToken
+from rag.models.providers import EXTRACTIVE
 from rag.types import Answer, Citation, Passage
-from rag.verify import verify
 
 ABSTENTION = "The documents do not say."
 WEAK_EVIDENCE = "weak evidence"

@@ -9,7 +9,7 @@ proves nothing about the model.
 
 from __future__ import annotations
 
-from rag import answer as answering
+from rag.answer import compose as answering
 from rag.question import is_yes_no
 from rag.types import Answer
 
