@@ -51,7 +51,7 @@ class Session:
     def ask(self, question: str) -> None:
         # The first question cannot point back, so it never waits for the model here; later
         # ones find it loaded.
-        query = followup.standalone(question, self.turns, self.rag.llm) if self.turns else question
+        query = followup.standalone(question, self.turns, self.rag.llm, self.rag.settings.policy) if self.turns else question
         if query != question:
             render.notice(f"→ {query}")
         with contextlib.nullcontext() if self.as_json else render.live_draft() as on_text:

@@ -14,7 +14,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from rag.evals.runner import format_metric
+from rag.evals.report import format_metric, policy_line
 from rag.evals.thresholds import improved
 from rag.models.llm import OnToken
 from rag.store.index import IngestReport
@@ -171,6 +171,7 @@ def eval_report(data: dict, deltas: dict[str, float]) -> None:
             row.append(Text("–" if delta is None else f"{delta:+.3f}", style=style))
         overall.add_row(*row)
     out.print(overall)
+    out.print(Text(policy_line(data), style="dim"))
     types = data["metrics_by_type"]
     if len(types) > 1:
         columns = [c for c in _BY_TYPE_COLUMNS if c in data["metrics"]]

@@ -367,10 +367,10 @@ class Index:
         keywords = None if self.is_empty() else self._keyword_index()
         return keywords.search(query, n) if keywords else []
 
-    def linked(self, passage: Passage, besides: str) -> list[Passage]:
-        """Chunks of the documents linked to `passage`'s by title (see rag/links.py)."""
+    def linked(self, passage: Passage, besides: str, search: int) -> list[Passage]:
+        """Chunks of the documents linked to `passage`'s by title (see rag/retrieval/hops.py)."""
         keywords = None if self.is_empty() else self._keyword_index()
-        return keywords.linked(passage, besides) if keywords else []
+        return keywords.linked(passage, besides, search) if keywords else []
 
     def _keyword_index(self) -> KeywordIndex | None:
         with self._loading:  # the vector search, on a thread of its own, reads passages from it too

@@ -28,7 +28,6 @@ _FIELD = {field.name: i for i, field in enumerate(fields(Passage))}  # where eac
 # The saved table's columns are named (COLUMNS_FILE), so a table written before a Passage field
 # was added, moved or dropped is still read by name. Tables saved before that hold these.
 _UNNAMED_COLUMNS = ("id", "source", "text", "line_start", "line_end", "score", "page_start", "page_end", "heading", "link")
-LINK_SEARCH = 20  # chunks searched by keyword for one naming a title
 
 
 class KeywordIndex:
@@ -91,9 +90,10 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [self._passage(row).scored(float(scores[row])) for row in top]
 
-    def linked(self, passage: Passage, besides: str) -> list[Passage]:
+    def linked(self, passage: Passage, besides: str, search: int) -> list[Passage]:
         """The chunks of the documents `passage` names by title, then the chunks that name its own
-        document's title; titles `besides` names (the question: searched for already) are left out."""
+        document's title (among the `search` best matches for it); titles `besides` names (the
+        question: searched for already) are left out."""
         titles = self._titles
         if not titles:
             return []
@@ -106,7 +106,7 @@ class KeywordIndex:
         ]
         own = titles.title_of(passage.source)
         if own and own not in besides:
-            linked += [replace(chunk, link=own) for chunk in self.search(own, LINK_SEARCH) if own in chunk.text]
+            linked += [replace(chunk, link=own) for chunk in self.search(own, search) if own in chunk.text]
         return [chunk for chunk in linked if chunk.source != passage.source]
 
     @functools.cached_property
