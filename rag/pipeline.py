@@ -15,14 +15,16 @@ from rag import resources
 from rag.answer import compose as answering
 from rag.answer import extract
 from rag.config import Settings
+from rag.ingest import writer
 from rag.ingest.corpus import Manifest
+from rag.ingest.writer import IngestReport, OnProgress
 from rag.models import providers as models
 from rag.models.embedder import Embedder
 from rag.models.llm import ChatModel, OnToken
 from rag.question import Question
 from rag.retrieval.focus import focus
 from rag.retrieval.search import retrieve
-from rag.store.index import MANIFEST, Index, IngestReport, OnProgress
+from rag.store.index import MANIFEST, Index
 from rag.types import Answer, Passage
 
 
@@ -61,7 +63,7 @@ class Rag:
             self.llm.prime(extract.build_messages(Question.parse("Who?"), Passage("", "", "Nobody.", 0, 0), self.settings.policy))
 
     def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
-        return self.index.ingest(paths or [resources.seeds_dir()], on_progress)
+        return writer.ingest(self.index, paths or [resources.seeds_dir()], on_progress)
 
     def manifest(self) -> Manifest:
         """What the index holds, read without loading the embedder or the index."""

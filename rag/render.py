@@ -16,8 +16,8 @@ from rich.text import Text
 
 from rag.evals.report import format_metric, policy_line
 from rag.evals.thresholds import improved
+from rag.ingest.writer import IngestReport
 from rag.models.llm import OnToken
-from rag.store.index import IngestReport
 from rag.types import Answer, Passage
 
 out = Console(highlight=False, soft_wrap=True)

@@ -31,6 +31,12 @@ def content_words(text: str) -> set[str]:
     return set(stemmer().stemWords(kept))
 
 
+@functools.lru_cache(maxsize=16384)
+def passage_words(text: str) -> frozenset[str]:
+    """content_words, remembered: the same chunks come back for question after question in a chat or an eval run."""
+    return frozenset(content_words(text))
+
+
 @functools.cache
 def stemmer():
     import Stemmer

@@ -87,7 +87,7 @@ def test_a_crash_after_the_last_file_but_before_the_keyword_index_is_mended_by_t
     def killed(self):
         raise KeyboardInterrupt  # the process dies here, every file already stored
 
-    monkeypatch.setattr(Index, "_rebuild_keyword_index", killed)
+    monkeypatch.setattr(Index, "rebuild_keyword_index", killed)
     with pytest.raises(KeyboardInterrupt):
         Rag(settings).ingest([corpus])
     monkeypatch.undo()

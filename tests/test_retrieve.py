@@ -1,5 +1,6 @@
 from rag.question import Question
-from rag.retrieval.search import collapse_near_duplicates, cover_the_question, fuse_scores, with_linked_document
+from rag.retrieval.hops import with_linked_document
+from rag.retrieval.search import collapse_near_duplicates, cover_the_question, fuse_scores
 from rag.types import Passage
 
 

@@ -22,6 +22,7 @@ from rag.models.llm import ChatModel, Draft, OnToken
 from rag.models.providers import EXTRACTIVE
 from rag.policy import DEFAULT, Policy
 from rag.question import Question
+from rag.retrieval import hops
 from rag.types import Answer, Citation, Passage
 
 ABSTENTION = "The documents do not say."
@@ -83,12 +84,9 @@ def _draft(question: Question, passages: list[Passage], llm: ChatModel | None, p
 
 
 def _chains(question: Question, passages: list[Passage], llm: ChatModel | None) -> bool:
-    """Whether a second try over all the passages at once may find what no single sentence
-    said: "He played for the Falcons" and the Falcons' page, reached by its title, saying "based
-    in Dunmore, West Arlen" answer "in what state did he play?" only together, which
-    per-sentence extraction cannot see. Only a title link makes the try: without one, half of
-    the second tries answered questions the documents leave open (rgb, squad2)."""
-    return llm is not None and not question.weighs_passages and any(p.link for p in passages)
+    """Whether a second try over all the passages at once may find what per-sentence extraction
+    cannot see: the two halves of a bridge answer (see rag/retrieval/hops.py)."""
+    return llm is not None and not question.weighs_passages and hops.followed(passages)
 
 
 def _extractive(passages: list[Passage], policy: Policy) -> Draft:

@@ -14,6 +14,7 @@ from rag.ingest.formats import without_headings
 from rag.models.embedder import Embedder
 from rag.policy import DEFAULT, Policy
 from rag.question import Question, years
+from rag.retrieval.hops import keep_a_hop
 from rag.text import content_words, share, split_sentences, words
 from rag.types import Passage
 
@@ -42,12 +43,7 @@ def focus(question: Question, passages: list[Passage], embedder: Embedder, limit
     # Shared words count beside meaning: MiniLM alone ranks a sentence about the right topic
     # above the one holding the asked-for name or number.
     scores = similarity + policy.focus_overlap_weight * overlap
-    best = list(np.argsort(-scores, kind="stable")[:limit])
-    # A bridge question's second hop ("who directed the film shot near Brackmoor" -> the film's page)
-    # shares few words with the question: its best sentence takes the last place if it has none.
-    hop = [i for i, candidate in enumerate(candidates) if candidate.link]
-    if hop and best and not any(candidates[i].link for i in best):
-        best[-1] = max(hop, key=lambda i: scores[i])
+    best = keep_a_hop(list(np.argsort(-scores, kind="stable")[:limit]), candidates, scores)
     return [replace(candidates[i], score=float(scores[i])) for i in sorted(best, key=lambda i: -scores[i])]
 
 

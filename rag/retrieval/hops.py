@@ -1,4 +1,6 @@
-"""Documents named by their titles: the second hop of a bridge question.
+"""The second hop of a bridge question, all of it: documents named by their titles, the linked
+passage put second in the ranking, its best sentence kept in front of the model, and the one
+extra try over all sentences at once that a hop allows.
 
 "How many people live in the town where Marta Quell was born?" finds her page, which says "born
 in Harrow Vale"; the answer is on the page titled "Harrow Vale", which shares no word with the
@@ -11,9 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 from rag.ingest.formats import HEADING_TRAIL
-from rag.text import content_words
+from rag.policy import DEFAULT
+from rag.question import Question
+from rag.text import content_words, passage_words
+from rag.types import Passage
 
 _WORD = re.compile(r"\w+")
 
@@ -63,3 +69,48 @@ def _names_something(title: str) -> bool:
 
 def _word_char(text: str, at: int) -> bool:
     return 0 <= at < len(text) and (text[at].isalnum() or text[at] == "_")
+
+
+class Linking(Protocol):
+    def linked(self, passage: Passage, besides: str, search: int) -> list[Passage]:
+        """Chunks of the documents linked to `passage`'s by title, each with `link` set to the title followed."""
+
+
+def with_linked_document(
+    index: Linking, question: Question, ranked: list[Passage], k: int, link_search: int = DEFAULT.link_search
+) -> list[Passage]:
+    """Put second the passage, of a document linked to the first passage's by title, that adds
+    the most question words to the first: a bridge question's second hop ("the city where she
+    was born" -> that city's page), which the question's own words do not find."""
+    if not ranked:
+        return ranked
+    first = ranked[0]
+    linked = index.linked(first, besides=question.text, search=link_search)
+    if not linked:
+        return ranked
+    asked = question.words
+    known = passage_words(first.text) & asked
+    second = max(linked, key=lambda chunk: len((passage_words(chunk.text) & asked) - known))
+    rest = [passage for passage in ranked[1:] if passage.id != second.id]
+    # Scored as the passage it goes before, so that scores still fall down the list.
+    return [first, second.scored(rest[0].score if rest else first.score), *rest][:k]
+
+
+def keep_a_hop(best: list[int], candidates: list[Passage], scores) -> list[int]:
+    """The chosen sentences (indices into `candidates`, by score), with the best sentence of a
+    page reached by a title link in the last place when none is among them: a bridge question's
+    second hop ("who directed the film shot near Brackmoor" -> the film's page) shares few words
+    with the question."""
+    hop = [i for i, candidate in enumerate(candidates) if candidate.link]
+    if hop and best and not any(candidates[i].link for i in best):
+        best = [*best[:-1], max(hop, key=lambda i: scores[i])]
+    return best
+
+
+def followed(passages: list[Passage]) -> bool:
+    """Whether retrieval followed a title link to any of these passages: only then may a second
+    try over all of them at once find what no single sentence said ("He played for the Falcons"
+    and the Falcons' page saying "based in Dunmore, West Arlen" answer "in what state did he
+    play?" only together). Without a link, half of such tries answered questions the documents
+    leave open."""
+    return any(p.link for p in passages)

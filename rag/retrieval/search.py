@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from rag.models.embedder import Embedder
 from rag.policy import DEFAULT, Policy
 from rag.question import Question
+from rag.retrieval.hops import with_linked_document
 from rag.store.index import Index
-from rag.text import containment, content_words, words
+from rag.text import containment, passage_words, words
 from rag.types import Passage
 
 
@@ -44,26 +45,6 @@ def fuse_scores(by_vector: list[Passage], by_keyword: list[Passage], keyword_wei
     return [passages[pid].scored(scores[pid]) for pid in order]
 
 
-def with_linked_document(
-    index: Index, question: Question, ranked: list[Passage], k: int, link_search: int = DEFAULT.link_search
-) -> list[Passage]:
-    """Put second the passage, of a document linked to the first passage's by title, that adds
-    the most question words to the first: a bridge question's second hop ("the city where she
-    was born" -> that city's page), which the question's own words do not find."""
-    if not ranked:
-        return ranked
-    first = ranked[0]
-    linked = index.linked(first, besides=question.text, search=link_search)
-    if not linked:
-        return ranked
-    asked = question.words
-    known = _passage_words(first.text) & asked
-    second = max(linked, key=lambda chunk: len((_passage_words(chunk.text) & asked) - known))
-    rest = [passage for passage in ranked[1:] if passage.id != second.id]
-    # Scored as the passage it goes before, so that scores still fall down the list.
-    return [first, second.scored(rest[0].score if rest else first.score), *rest][:k]
-
-
 def _relative(ranking: list[Passage]) -> dict[str, float]:
     best = max((p.score for p in ranking), default=0.0)
     return {p.id: p.score / best for p in ranking} if best > 0 else {}
@@ -80,7 +61,7 @@ def cover_the_question(question: Question, ranked: list[Passage], weight: float 
     if not wanted:
         yield from ranked
         return
-    remaining = [(passage, _passage_words(passage.text) & wanted) for passage in ranked]
+    remaining = [(passage, passage_words(passage.text) & wanted) for passage in ranked]
     covered: set[str] = set()
     while remaining:
         best = max(
@@ -90,12 +71,6 @@ def cover_the_question(question: Question, ranked: list[Passage], weight: float 
         passage, found = remaining.pop(best)
         covered |= found
         yield passage
-
-
-@functools.lru_cache(maxsize=16384)
-def _passage_words(text: str) -> frozenset[str]:
-    """The same chunks come back for question after question in a chat or an eval run."""
-    return frozenset(content_words(text))
 
 
 def collapse_near_duplicates(ranked: Iterable[Passage], k: int, near_duplicate: float = DEFAULT.near_duplicate) -> list[Passage]:
