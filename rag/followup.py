@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rag import resources
-from rag.answer.citations import without_citations
+from rag.citations import without_citations
 from rag.models.llm import ChatModel, Messages, few_shot_messages
 from rag.policy import DEFAULT, Policy
 from rag.question import DAYS, MONTHS

@@ -16,7 +16,6 @@ from rag.answer import compose as answering
 from rag.answer import extract
 from rag.config import Settings
 from rag.ingest import writer
-from rag.ingest.corpus import Manifest
 from rag.ingest.writer import IngestReport, OnProgress
 from rag.models import providers as models
 from rag.models.embedder import Embedder
@@ -25,6 +24,7 @@ from rag.question import Question
 from rag.retrieval.focus import focus
 from rag.retrieval.search import retrieve
 from rag.store.index import MANIFEST, Index
+from rag.store.manifest import Manifest
 from rag.types import Answer, Passage
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from rag.answer.citations import MARKERS
+from rag.citations import MARKERS
 
 _WORD = re.compile(r"\w+")
 STOPWORDS = frozenset(

@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 
 from rag.answer import extract, synthesize
-from rag.answer.citations import cite
 from rag.answer.verify import verify
+from rag.citations import cite
 from rag.models.llm import ChatModel, Draft, OnToken
 from rag.models.providers import EXTRACTIVE
 from rag.policy import DEFAULT, Policy

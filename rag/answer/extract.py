@@ -12,7 +12,7 @@ import re
 import time
 
 from rag import resources
-from rag.answer.citations import cite, without_citations
+from rag.citations import cite, without_citations
 from rag.models.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
 from rag.policy import DEFAULT, Policy
 from rag.question import Question

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 
 from rag import resources
-from rag.answer.citations import numbered
 from rag.answer.extract import reply_text
+from rag.citations import numbered
 from rag.models.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
 from rag.policy import DEFAULT, Policy
 from rag.question import Question

@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from rag.answer.citations import cited_numbers, without_citations
+from rag.citations import cited_numbers, without_citations
 from rag.policy import DEFAULT, Policy
 from rag.question import Question
 from rag.text import content_words, share, split_sentences

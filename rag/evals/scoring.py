@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from rag.answer.citations import cited_numbers, without_citations
+from rag.citations import cited_numbers, without_citations
 from rag.evals.dataset import GoldQuestion
 from rag.text import split_sentences
 from rag.types import Answer

@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from rag.ingest.chunking import Chunk, chunking, chunks
-from rag.ingest.corpus import FileEntry, Skipped, SourceFile, find_files
+from rag.ingest.corpus import Skipped, SourceFile, find_files
 from rag.ingest.formats import Extracted, Unreadable, extract
 from rag.store.index import Index, writer_lock
+from rag.store.manifest import FileEntry
 
 BATCH_CHUNKS = 256  # chunks embedded, stored and recorded together (fewer: more padding per embedder batch)
 OnProgress = Callable[[str, int, int], None]  # (file being embedded, characters done, characters to do)

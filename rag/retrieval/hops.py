@@ -12,11 +12,12 @@ is, links to it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Protocol
 
 from rag.ingest.formats import HEADING_TRAIL
-from rag.policy import DEFAULT
 from rag.question import Question
 from rag.text import content_words, passage_words
 from rag.types import Passage
@@ -71,26 +72,52 @@ def _word_char(text: str, at: int) -> bool:
     return 0 <= at < len(text) and (text[at].isalnum() or text[at] == "_")
 
 
-class Linking(Protocol):
-    def linked(self, passage: Passage, besides: str, search: int) -> list[Passage]:
-        """Chunks of the documents linked to `passage`'s by title, each with `link` set to the title followed."""
+class Table(Protocol):
+    """The chunk table of the keyword index, where titles are looked up."""
+
+    def headed_chunks(self) -> Iterable[tuple[str, str, int, str]]: ...
+
+    def chunks_of(self, source: str) -> list[Passage]: ...
+
+    def search(self, query: str, n: int) -> list[Passage]: ...
 
 
-def with_linked_document(
-    index: Linking, question: Question, ranked: list[Passage], k: int, link_search: int = DEFAULT.link_search
-) -> list[Passage]:
+_TITLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # each table's titles, read once
+
+
+def linked(table: Table | None, passage: Passage, besides: str, search: int) -> list[Passage]:
+    """The chunks of the documents `passage` names by title, then the chunks that name its own
+    document's title (among the `search` best keyword matches for it), each with `link` set to the
+    title followed; titles `besides` names (the question: searched for already) are left out."""
+    if table is None:
+        return []
+    if table not in _TITLES:
+        _TITLES[table] = Titles(table.headed_chunks())
+    titles = _TITLES[table]
+    if not titles:
+        return []
+    named = [title for title in sorted(titles.named_in(passage.text)) if title not in besides]
+    found = [replace(chunk, link=title) for title in named for source in titles.sources(title) for chunk in table.chunks_of(source)]
+    own = titles.title_of(passage.source)
+    if own and own not in besides:
+        found += [replace(chunk, link=own) for chunk in table.search(own, search) if own in chunk.text]
+    return [chunk for chunk in found if chunk.source != passage.source]
+
+
+def with_linked_document(question: Question, ranked: list[Passage], k: int, find: Callable[[Passage], list[Passage]]) -> list[Passage]:
     """Put second the passage, of a document linked to the first passage's by title, that adds
     the most question words to the first: a bridge question's second hop ("the city where she
-    was born" -> that city's page), which the question's own words do not find."""
+    was born" -> that city's page), which the question's own words do not find. `find` gives the
+    chunks linked to a passage."""
     if not ranked:
         return ranked
     first = ranked[0]
-    linked = index.linked(first, besides=question.text, search=link_search)
-    if not linked:
+    candidates = find(first)
+    if not candidates:
         return ranked
     asked = question.words
     known = passage_words(first.text) & asked
-    second = max(linked, key=lambda chunk: len((passage_words(chunk.text) & asked) - known))
+    second = max(candidates, key=lambda chunk: len((passage_words(chunk.text) & asked) - known))
     rest = [passage for passage in ranked[1:] if passage.id != second.id]
     # Scored as the passage it goes before, so that scores still fall down the list.
     return [first, second.scored(rest[0].score if rest else first.score), *rest][:k]

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from rag.models.embedder import Embedder
 from rag.policy import DEFAULT, Policy
 from rag.question import Question
-from rag.retrieval.hops import with_linked_document
+from rag.retrieval.hops import linked, with_linked_document
 from rag.store.index import Index
 from rag.text import containment, passage_words, words
 from rag.types import Passage
@@ -24,7 +24,8 @@ def retrieve(index: Index, embedder: Embedder, question: Question, k: int, polic
     by_keyword = index.search_keywords(question.text, pool)
     fused = fuse_scores(by_vector.result(), by_keyword, policy.keyword_weight)
     covering = cover_the_question(question, fused, policy.coverage_weight)
-    return with_linked_document(index, question, collapse_near_duplicates(covering, k, policy.near_duplicate), k, policy.link_search)
+    ranked = collapse_near_duplicates(covering, k, policy.near_duplicate)
+    return with_linked_document(question, ranked, k, lambda first: linked(index.keyword_table(), first, question.text, policy.link_search))
 
 
 @functools.cache

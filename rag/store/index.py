@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import Settings
-from rag.ingest.corpus import Manifest
 from rag.models.embedder import Embedder
 from rag.store.chroma import VECTORS_DIR, delete_collection, open_collection
 from rag.store.keywords import KeywordIndex, metadata, passage_from
+from rag.store.manifest import Manifest
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
@@ -159,10 +159,9 @@ class Index:
         keywords = None if self.is_empty() else self._keyword_index()
         return keywords.search(query, n) if keywords else []
 
-    def linked(self, passage: Passage, besides: str, search: int) -> list[Passage]:
-        """Chunks of the documents linked to `passage`'s by title (see rag/retrieval/hops.py)."""
-        keywords = None if self.is_empty() else self._keyword_index()
-        return keywords.linked(passage, besides, search) if keywords else []
+    def keyword_table(self) -> KeywordIndex | None:
+        """The keyword index and its chunk table (None for an empty index), which the second hop looks titles up in."""
+        return None if self.is_empty() else self._keyword_index()
 
     def _keyword_index(self) -> KeywordIndex | None:
         with self._loading:  # the vector search, on a thread of its own, reads passages from it too
