@@ -3,7 +3,7 @@
 For every question of the dev sets (the seed gold set and ../shared/bench), computes the evidence
 score `rag ask` would see (no model is run), then for each candidate threshold the share of
 answerable questions it would wrongly refuse and of unanswerable ones it would rightly refuse.
-The default in rag/config.py is the highest threshold that refuses at most MAX_LOST of the
+The default in rag/policy.py is the highest threshold that refuses at most MAX_LOST of the
 answerable questions of every set.
 
     python benchmarks/calibrate_evidence.py [BENCH_DIR] [--k 4]
@@ -15,10 +15,10 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from rag import evals
-from rag.answer import evidence
+from rag.answer.compose import evidence
 from rag.config import load_settings
-from rag.dataset import Dataset, load
+from rag.evals import runner as evals
+from rag.evals.dataset import Dataset, load
 from rag.pipeline import Rag
 
 REPO = Path(__file__).resolve().parents[1]

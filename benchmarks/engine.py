@@ -60,8 +60,8 @@ def main() -> None:
 
 
 def _model_path() -> Path:
-    from rag import embedded_llm
     from rag.config import Settings
+    from rag.models import embedded as embedded_llm
 
     return embedded_llm.model_path(Settings().cache_dir)
 
@@ -104,7 +104,7 @@ def _measure(engine: str, model: Path, threads: int) -> dict:
 
 
 def _xllamacpp(model: Path, threads: int):
-    from rag.llm import LlamaCppChat
+    from rag.models.llm import LlamaCppChat
 
     llm = LlamaCppChat(model, "qwen", threads, context_tokens=4096)
 

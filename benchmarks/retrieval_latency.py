@@ -16,9 +16,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from rag import evals
 from rag.config import load_settings
-from rag.dataset import load
+from rag.evals import runner as evals
+from rag.evals.dataset import load
 from rag.pipeline import Rag
 
 DEFAULT_BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench"

@@ -25,7 +25,7 @@ def vocabulary() -> list[str]:
     """Whole English words of MiniLM's vocabulary, most frequent first (its ids follow frequency)."""
     from tokenizers import Tokenizer
 
-    from rag.embedder import _tokenizer_file
+    from rag.models.embedder import _tokenizer_file
 
     vocab = Tokenizer.from_file(str(_tokenizer_file())).get_vocab()
     return [w for w, _ in sorted(vocab.items(), key=lambda item: item[1]) if w.isalpha() and w.isascii() and len(w) > 2]

@@ -72,7 +72,7 @@ class EmbeddedQwen(CustomLLM):
 
     def __init__(self, model_path: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        from rag.llm import LlamaCppChat
+        from rag.models.llm import LlamaCppChat
 
         self._llm = LlamaCppChat(model_path, "qwen", SETTINGS.threads, SETTINGS.llm_context_tokens)
 
@@ -161,8 +161,8 @@ def load(index_dir: Path, embed_model: BaseEmbedding) -> VectorStoreIndex:
 
 
 def embedded_models() -> tuple[EmbeddedMiniLM, EmbeddedQwen]:
-    from rag import embedded_llm
-    from rag.embedder import OnnxEmbedder
+    from rag.models import embedded as embedded_llm
+    from rag.models.embedder import OnnxEmbedder
 
     return EmbeddedMiniLM(OnnxEmbedder(threads=SETTINGS.threads)), EmbeddedQwen(embedded_llm.model_path(SETTINGS.cache_dir))
 
@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--index-dir", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "ingest":
-        from rag.embedder import OnnxEmbedder
+        from rag.models.embedder import OnnxEmbedder
 
         print(ingest(Path(args.text), args.index_dir, EmbeddedMiniLM(OnnxEmbedder(threads=SETTINGS.threads))))
         return

@@ -20,8 +20,8 @@ import scale  # noqa: E402
 import vanilla  # noqa: E402
 
 from rag.config import Settings  # noqa: E402
-from rag.dataset import load as load_dataset  # noqa: E402
-from rag.embedder import OnnxEmbedder  # noqa: E402
+from rag.evals.dataset import load as load_dataset  # noqa: E402
+from rag.models.embedder import OnnxEmbedder  # noqa: E402
 from rag.pipeline import Rag  # noqa: E402
 
 SETTINGS = Settings()

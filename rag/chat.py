@@ -9,14 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag import followup, render
-from rag.chroma import ChromaUnavailable
 from rag.config import ConfigError
-from rag.embedded_llm import ModelFileError
 from rag.followup import Turn
-from rag.index import IndexUnusable
-from rag.llm import EngineError
+from rag.models.embedded import ModelFileError
+from rag.models.llm import EngineError
+from rag.models.remote import ProviderError
 from rag.pipeline import Rag
-from rag.remote import ProviderError
+from rag.store.chroma import ChromaUnavailable
+from rag.store.index import IndexUnusable
 from rag.types import Answer
 
 PROMPT = "rag> "
@@ -51,7 +51,7 @@ class Session:
     def ask(self, question: str) -> None:
         # The first question cannot point back, so it never waits for the model here; later
         # ones find it loaded.
-        query = followup.standalone(question, self.turns, self.rag.llm) if self.turns else question
+        query = followup.standalone(question, self.turns, self.rag.llm, self.rag.settings.policy) if self.turns else question
         if query != question:
             render.notice(f"→ {query}")
         with contextlib.nullcontext() if self.as_json else render.live_draft() as on_text:

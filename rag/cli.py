@@ -11,15 +11,19 @@ from typing import Annotated
 
 import typer
 
-from rag import evals, junit, models, render, thresholds
-from rag.chroma import ChromaUnavailable
+from rag import render
 from rag.config import ConfigError, Settings, load_settings, resolve
-from rag.dataset import Dataset, DatasetError, Fold, load, select
-from rag.embedded_llm import ModelFileError
-from rag.index import IndexUnusable, remove_index
-from rag.llm import EngineError
+from rag.evals import junit, thresholds
+from rag.evals import report as reports
+from rag.evals import runner as evals
+from rag.evals.dataset import Dataset, DatasetError, Fold, load, select
+from rag.models import providers as models
+from rag.models.embedded import ModelFileError
+from rag.models.llm import EngineError
+from rag.models.remote import ProviderError
 from rag.pipeline import Rag
-from rag.remote import ProviderError
+from rag.store.chroma import ChromaUnavailable
+from rag.store.index import IndexUnusable, remove_index
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -229,6 +233,9 @@ def eval_command(
         Path | None, typer.Option("--index-dir", help="The index to ask (for a dataset folder: where to index its corpus).")
     ] = None,
     chroma_url: ChromaUrl = None,
+    assignments: Annotated[
+        list[str] | None, typer.Option("--set", help="NAME=VALUE: run with one policy value changed (repeatable; `rag config` lists them).")
+    ] = None,
 ) -> None:
     """Score retrieval, answers, citations and abstention on gold questions; fail when a threshold is missed."""
     gold = load(dataset)
@@ -239,17 +246,17 @@ def eval_command(
     if not limits:
         render.notice(f"No thresholds for {gold.name} in {limits_file} and no --min/--max: this run gates nothing.")
     previous = thresholds.load_baseline(baseline) if baseline else None
-    settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url})
+    settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url}, assignments=assignments)
     rag = _eval_rag(gold, settings, index_dir)
     started = time.perf_counter()
     with render.progress() as bar:
         task = bar.add_task(f"Evaluating {gold.name}", total=len(questions) * repeat)
         runs = [evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task)) for _ in range(repeat)]
-    data = evals.report(gold, runs[0], settings.k, retrieval_only, rag, limits, time.perf_counter() - started, fold_name, runs[1:])
+    data = reports.report(gold, runs[0], settings.k, retrieval_only, rag, limits, time.perf_counter() - started, fold_name, runs[1:])
     if previous:
         data["flips"] = thresholds.flips(data["questions"], previous)
     render.eval_report(data, thresholds.deltas(data["metrics"], previous.metrics) if previous else {})
-    _write_eval_outputs(data, out or settings.index_dir / evals.REPORTS_DIR / f"{gold.name}.json", junit)
+    _write_eval_outputs(data, out or settings.index_dir / reports.REPORTS_DIR / f"{gold.name}.json", junit)
     if not data["passed"]:
         raise typer.Exit(EXIT_GATES)
 
@@ -259,7 +266,7 @@ def _write_eval_outputs(data: dict, report_path: Path, junit_path: Path | None) 
     GitHub Actions' job page ($GITHUB_STEP_SUMMARY)."""
     target = report_path
     try:
-        summary = evals.write_report(data, report_path)
+        summary = reports.write_report(data, report_path)
         if junit_path:
             target = junit_path
             junit.write(data, junit_path)

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rag.policy import DEFAULT as DEFAULT_POLICY
+from rag.policy import Policy
+
 
 def _default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -47,10 +50,9 @@ class Settings:
     embed_model: str = ""  # remote: empty means text-embedding-3-small, or the server's first
     embed_base_url: str = ""  # empty: llm_base_url
     embed_api_key: str = field(default="", repr=False)  # empty: llm_api_key
-    # Below this focus score of the best sentence, abstain without asking the model. Set on the
-    # dev sets by benchmarks/calibrate_evidence.py.
-    min_evidence: float = 0.5
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # Weights, thresholds and caps of the answer path (rag/policy.py), each a setting of its own name.
+    policy: Policy = DEFAULT_POLICY
 
 
 SECRETS = frozenset({"llm_api_key", "embed_api_key"})
@@ -74,15 +76,17 @@ class Resolved:
         """(name, value as shown, source) for every setting; secrets are masked."""
         return [
             (name, mask(str(value)) if name in SECRETS else str(value), self.sources[name])
-            for name, value in dataclasses.asdict(self.settings).items()
+            for name, value in _values(self.settings).items()
         ]
 
 
-def load_settings(overrides: dict[str, Any] | None = None, cwd: Path | None = None) -> Settings:
-    return resolve(overrides, cwd).settings
+def load_settings(overrides: dict[str, Any] | None = None, cwd: Path | None = None, assignments: list[str] | None = None) -> Settings:
+    return resolve(overrides, cwd, assignments).settings
 
 
-def resolve(overrides: dict[str, Any] | None = None, cwd: Path | None = None) -> Resolved:
+def resolve(overrides: dict[str, Any] | None = None, cwd: Path | None = None, assignments: list[str] | None = None) -> Resolved:
+    """`overrides`: command-line flags by setting name; `assignments`: NAME=VALUE of policy values
+    (`rag eval --set`), the last word."""
     cwd = cwd or Path.cwd()
     values: dict[str, Any] = {}
     sources = {name: DEFAULT for name in _fields()}
@@ -92,12 +96,14 @@ def resolve(overrides: dict[str, Any] | None = None, cwd: Path | None = None) ->
         _from_file(cwd / CONFIG_FILE, None),
         _from_env(),
         {name: (value, f"flag --{name.replace('_', '-')}") for name, value in (overrides or {}).items() if value is not None},
+        _assigned(assignments or []),
     ]
     for layer in layers:
         for name, (value, source) in layer.items():
             values[name] = _coerce(name, value, source)
             sources[name] = source
-    return Resolved(Settings(**values), sources)
+    policy = Policy(**{name: values.pop(name) for name in list(values) if name in _POLICY})
+    return Resolved(Settings(**values, policy=policy), sources)
 
 
 def mask(secret: str) -> str:
@@ -107,8 +113,22 @@ def mask(secret: str) -> str:
     return f"…{secret[-4:]}" if len(secret) >= 16 else "****"
 
 
+_POLICY = frozenset(f.name for f in dataclasses.fields(Policy))
+
+
 def _fields() -> dict[str, dataclasses.Field]:
-    return {f.name: f for f in dataclasses.fields(Settings)}
+    """Every setting by name: Settings' own, then the policy's, which sit beside them."""
+    own = {f.name: f for f in dataclasses.fields(Settings) if f.name != "policy"}
+    return own | {f.name: f for f in dataclasses.fields(Policy)}
+
+
+def _values(settings: Settings) -> dict[str, Any]:
+    own = {name: getattr(settings, name) for name in _fields() if name not in _POLICY}
+    return own | dataclasses.asdict(settings.policy)
+
+
+def _default(name: str) -> Any:
+    return getattr(DEFAULT_POLICY if name in _POLICY else Settings(), name)
 
 
 def _from_file(path: Path, table: tuple[str, ...] | None) -> dict[str, tuple[Any, str]]:
@@ -130,6 +150,18 @@ def _from_file(path: Path, table: tuple[str, ...] | None) -> dict[str, tuple[Any
     return {name: (value, where) for name, value in data.items()}
 
 
+def _assigned(assignments: list[str]) -> dict[str, tuple[Any, str]]:
+    found = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or name.strip() not in _POLICY:
+            raise ConfigError(
+                f"--set {item!r}: write NAME=VALUE, NAME a policy value that `rag config` lists (e.g. --set keyword_weight=0.6)"
+            )
+        found[name.strip()] = (value.strip(), "flag --set")
+    return found
+
+
 def _from_env() -> dict[str, tuple[Any, str]]:
     found = {name: (os.environ[var], f"env {var}") for var, name in ENV_ALIASES.items() if os.environ.get(var)}
     for name in _fields():
@@ -142,7 +174,7 @@ def _from_env() -> dict[str, tuple[Any, str]]:
 def _coerce(name: str, value: Any, source: str) -> Any:
     if name not in _fields():
         raise ConfigError(f"unknown setting {name!r} ({source})")
-    default = getattr(Settings(), name)
+    default = _default(name)
     try:
         if isinstance(default, Path):
             return Path(value).expanduser()

@@ -12,14 +12,12 @@ import re
 from dataclasses import dataclass
 
 from rag import resources
-from rag.llm import ChatModel, Messages, few_shot_messages
-from rag.text import STOPWORDS, content_words, words
-from rag.verify import without_citations
+from rag.citations import without_citations
+from rag.models.llm import ChatModel, Messages, few_shot_messages
+from rag.policy import DEFAULT, Policy
+from rag.question import DAYS, MONTHS
+from rag.text import STOPWORDS, content_words, share, words
 
-MAX_TOKENS = 48
-TURNS_SHOWN = 3  # the last turns the rewrite sees; older ones rarely hold what "he" means
-# Share of the question's own content words a rewrite must keep.
-KEEP = 0.5
 _POINTS_BACK = re.compile(
     r"\b(he|she|it|they|him|her|them|his|hers|its|their|theirs|this|that|these|those|there|then|"
     r"former|latter|(?:first|second|third|last|other|same) one)\b",
@@ -28,10 +26,7 @@ _POINTS_BACK = re.compile(
 _BY_POSITION = re.compile(r"\bthe (?:(first|second|third|last) one|(former|latter))\b", re.IGNORECASE)
 _PLACES = {"first": 0, "former": 0, "second": 1, "third": 2, "last": -1, "latter": -1}
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
-_NOT_NAMES = STOPWORDS | frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june "
-    "july august september october november december".split()
-)
+_NOT_NAMES = STOPWORDS | frozenset(DAYS + MONTHS)
 
 
 @dataclass(frozen=True)
@@ -44,16 +39,16 @@ def points_back(question: str) -> bool:
     return bool(_POINTS_BACK.search(question))
 
 
-def standalone(question: str, turns: list[Turn], llm: ChatModel | None) -> str:
+def standalone(question: str, turns: list[Turn], llm: ChatModel | None, policy: Policy = DEFAULT) -> str:
     """The question as retrieval should see it: rewritten if it points back into the turns."""
     if llm is None or not turns or not points_back(question):
         return question
     question = by_position(question, turns[-1])
     if not points_back(question):
         return question
-    reply = llm.generate(build_messages(question, turns), MAX_TOKENS).text
+    reply = llm.generate(build_messages(question, turns, policy.followup_turns), policy.followup_max_tokens).text
     rewrite = " ".join(reply.strip().splitlines()[0].split()) if reply.strip() else ""
-    return rewrite if _keeps_the_question(question, rewrite) else question
+    return rewrite if _keeps_the_question(question, rewrite, policy.followup_keep) else question
 
 
 def by_position(question: str, turn: Turn) -> str:
@@ -82,16 +77,16 @@ def names_in(answer: str, asked: str) -> list[str]:
     return names
 
 
-def build_messages(question: str, turns: list[Turn]) -> Messages:
+def build_messages(question: str, turns: list[Turn], shown: int = DEFAULT.followup_turns) -> Messages:
     lines = []
-    for turn in turns[-TURNS_SHOWN:]:
+    for turn in turns[-shown:]:
         lines += [f"User: {turn.question.strip()}", f"Assistant: {' '.join(without_citations(turn.answer).split())}"]
     asked = "Conversation:\n" + "\n".join(lines) + f"\nLast question: {question.strip()}"
     return few_shot_messages(*resources.few_shot("condense"), asked)
 
 
-def _keeps_the_question(question: str, rewrite: str) -> bool:
+def _keeps_the_question(question: str, rewrite: str, keep: float) -> bool:
     if not rewrite.endswith("?"):
         return False
     asked = content_words(_POINTS_BACK.sub(" ", question))
-    return not asked or len(asked & content_words(rewrite)) / len(asked) >= KEEP
+    return not asked or share(asked, content_words(rewrite)) >= keep

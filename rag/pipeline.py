@@ -11,15 +11,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from rag import answer as answering
-from rag import extract, models, resources
+from rag import resources
+from rag.answer import compose as answering
+from rag.answer import extract
 from rag.config import Settings
-from rag.context import focus
-from rag.corpus import Manifest
-from rag.embedder import Embedder
-from rag.index import MANIFEST, Index, IngestReport, OnProgress
-from rag.llm import ChatModel, OnToken
-from rag.retrieve import retrieve
+from rag.ingest import writer
+from rag.ingest.writer import IngestReport, OnProgress
+from rag.models import providers as models
+from rag.models.embedder import Embedder
+from rag.models.llm import ChatModel, OnToken
+from rag.question import Question
+from rag.retrieval.focus import focus
+from rag.retrieval.search import retrieve
+from rag.store.index import MANIFEST, Index
+from rag.store.manifest import Manifest
 from rag.types import Answer, Passage
 
 
@@ -55,10 +60,10 @@ class Rag:
         the user types)."""
         self.context("warm up")  # opens Chroma and the keyword index
         if self.llm is not None:
-            self.llm.prime(extract.build_messages("Who?", Passage("", "", "Nobody.", 0, 0)))
+            self.llm.prime(extract.build_messages(Question.parse("Who?"), Passage("", "", "Nobody.", 0, 0), self.settings.policy))
 
     def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
-        return self.index.ingest(paths or [resources.seeds_dir()], on_progress)
+        return writer.ingest(self.index, paths or [resources.seeds_dir()], on_progress)
 
     def manifest(self) -> Manifest:
         """What the index holds, read without loading the embedder or the index."""
@@ -67,19 +72,24 @@ class Rag:
     def needs_default_corpus(self) -> bool:
         return not self.manifest().files
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Passage]:
-        return retrieve(self.index, self.embedder, question, k or self.settings.k)
+    def retrieve(self, question: str | Question, k: int | None = None) -> list[Passage]:
+        return retrieve(self.index, self.embedder, _parsed(question), k or self.settings.k, self.settings.policy)
 
-    def context(self, question: str, k: int | None = None) -> list[Passage]:
+    def context(self, question: str | Question, k: int | None = None) -> list[Passage]:
         """The sentences the model reads: the k that bear most on the question, from the top k passages."""
-        k = k or self.settings.k
-        return focus(question, self.retrieve(question, k), self.embedder, k)
+        k, question = k or self.settings.k, _parsed(question)
+        return focus(question, self.retrieve(question, k), self.embedder, k, self.settings.policy)
 
     def ask(self, question: str, k: int | None = None, on_text: OnToken | None = None) -> Answer:
         """`on_text` is shown the draft as the model writes it; the Answer is what survived the check."""
         started = time.perf_counter()
+        question = Question.parse(question)
         passages = self.context(question, k)
         retrieved = time.perf_counter()
-        result = answering.answer(question, passages, self.llm, self.settings.min_evidence, on_text)
+        result = answering.answer(question, passages, self.llm, self.settings.policy, on_text)
         timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}
         return replace(result, timings=timings)
+
+
+def _parsed(question: str | Question) -> Question:
+    return question if isinstance(question, Question) else Question.parse(question)

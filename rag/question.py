@@ -1,11 +1,14 @@
-"""What a question asks for, read from its wording: yes/no or a choice, the kind of answer, its years."""
+"""A question, read once: its words, its years, whether it is yes/no or a choice, and the kind of
+answer it wants. `Question.parse` runs at the top of `Rag.ask`; every stage reads the fields."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from enum import Enum
 
 from rag.countries import countries_named
-from rag.text import words
+from rag.text import content_words, words
 
 _AUXILIARY = r"(is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b"
 _YES_NO = re.compile(rf"^{_AUXILIARY}", re.IGNORECASE)
@@ -22,9 +25,9 @@ _ASKS_COUNTRY = re.compile(r"\b(what|which) (country|nation)\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (percentage|share|number)\b", re.IGNORECASE)
 
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")  # 2012, 20th, 1990s; not a model name like 5a
-_MONTHS = "january february march april may june july august september october november december"
-_DAYS = "monday tuesday wednesday thursday friday saturday sunday"
-_DATE_WORDS = frozenset((_MONTHS + " " + _DAYS + " jan feb mar apr jun jul aug sep sept oct nov dec").split())
+MONTHS = "january february march april may june july august september october november december".split()
+DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_DATE_WORDS = frozenset(MONTHS + DAYS + "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _NUMBER_WORDS = frozenset(
     """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
@@ -32,38 +35,83 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def is_yes_no(question: str) -> bool:
-    question = question.strip()
-    if _YES_NO.match(question):
-        return True
-    if _WH_START.match(question):
-        return False
-    lead = _YES_NO_AFTER_LEAD.search(question)
-    # "The Corran Hound and the Vell Terrier, are both breeds from which century?" asks which.
-    return bool(lead) and not _WH_WORD.search(question, lead.end())
+class Wanted(Enum):
+    """The kind of thing an answer must add to the question."""
+
+    ANY = "any"
+    DATE = "date"  # "when", "what year"
+    NUMBER = "number"  # "how many", "how long"
+    COUNTRY = "country"  # "in what country", unless the question offers the countries to choose from
 
 
-def is_choice(question: str) -> bool:
-    """ "Which painter is Canadian, Tessa Lorne or Jem Harlow?" """
-    return bool(_CHOICE.search(question))
+@dataclass(frozen=True)
+class Question:
+    text: str
+    words: frozenset[str]  # content words, stemmed (rag.text.content_words)
+    tokens: frozenset[str]  # every word, lower-cased
+    years: frozenset[str]
+    yes_no: bool
+    choice: bool  # "Which painter is Canadian, Tessa Lorne or Jem Harlow?"
+    wanted: Wanted
+    countries: frozenset[str] = frozenset()  # the ones it names, read when it wants a country
+
+    @classmethod
+    def parse(cls, text: str) -> Question:
+        choice = bool(_CHOICE.search(text))
+        wanted = _wanted(text, choice)
+        return cls(
+            text=text,
+            words=frozenset(content_words(text)),
+            tokens=frozenset(words(text)),
+            years=frozenset(years(text)),
+            yes_no=_is_yes_no(text),
+            choice=choice,
+            wanted=wanted,
+            countries=frozenset(countries_named(text)) if wanted is Wanted.COUNTRY else frozenset(),
+        )
+
+    @property
+    def weighs_passages(self) -> bool:
+        """Yes/no questions and "A or B?" choices are answered by weighing passages against each other."""
+        return self.yes_no or self.choice
+
+    def answered_in_kind(self, claim: str) -> bool:
+        """Whether the claim holds the kind of thing the question asks for, beyond what the
+        question itself says: a date for "when", a number for "how many" ("When was the Lumo 6
+        announced?" is not answered by "The Lumo 6 was announced on Brightcell's website"), a
+        country for "in what country" (not the town the question's chain passes through). Other
+        questions accept any claim: "who" is not checked for a name, as "delegates chosen by
+        member towns" answers it."""
+        if self.wanted is Wanted.ANY:
+            return True
+        if self.wanted is Wanted.COUNTRY:
+            return bool(countries_named(claim) - self.countries)
+        added = set(words(claim)) - self.tokens
+        if any(_NUMBER.fullmatch(t) for t in added):
+            return True
+        return bool(added & (_DATE_WORDS if self.wanted is Wanted.DATE else _NUMBER_WORDS))
 
 
 def years(text: str) -> set[str]:
     return set(_YEAR.findall(text))
 
 
-def answers_the_kind(question: str, claim: str) -> bool:
-    """Whether the claim holds the kind of thing the question asks for, beyond what the question
-    itself says: a date for "when", a number for "how many" ("When was the Lumo 6 announced?" is
-    not answered by "The Lumo 6 was announced on Brightcell's website"), a country for "in what
-    country" (not the town the question's chain passes through). Other questions accept any
-    claim: "who" is not checked for a name, as "delegates chosen by member towns" answers it."""
-    added = set(words(claim)) - set(words(question))
-    has_number = any(_NUMBER.fullmatch(t) for t in added)
-    if _ASKS_DATE.search(question):
-        return has_number or bool(added & _DATE_WORDS)
-    if _ASKS_NUMBER.search(question):
-        return has_number or bool(added & _NUMBER_WORDS)
-    if _ASKS_COUNTRY.search(question) and not is_choice(question):  # a choice names its countries
-        return bool(countries_named(claim) - countries_named(question))
-    return True
+def _is_yes_no(text: str) -> bool:
+    text = text.strip()
+    if _YES_NO.match(text):
+        return True
+    if _WH_START.match(text):
+        return False
+    lead = _YES_NO_AFTER_LEAD.search(text)
+    # "The Corran Hound and the Vell Terrier, are both breeds from which century?" asks which.
+    return bool(lead) and not _WH_WORD.search(text, lead.end())
+
+
+def _wanted(text: str, choice: bool) -> Wanted:
+    if _ASKS_DATE.search(text):
+        return Wanted.DATE
+    if _ASKS_NUMBER.search(text):
+        return Wanted.NUMBER
+    if _ASKS_COUNTRY.search(text) and not choice:  # a choice names its countries
+        return Wanted.COUNTRY
+    return Wanted.ANY

@@ -14,10 +14,10 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from rag.evals import format_metric
-from rag.index import IngestReport
-from rag.llm import OnToken
-from rag.thresholds import improved
+from rag.evals.report import format_metric, policy_line
+from rag.evals.thresholds import improved
+from rag.ingest.writer import IngestReport
+from rag.models.llm import OnToken
 from rag.types import Answer, Passage
 
 out = Console(highlight=False, soft_wrap=True)
@@ -171,6 +171,7 @@ def eval_report(data: dict, deltas: dict[str, float]) -> None:
             row.append(Text("–" if delta is None else f"{delta:+.3f}", style=style))
         overall.add_row(*row)
     out.print(overall)
+    out.print(Text(policy_line(data), style="dim"))
     types = data["metrics_by_type"]
     if len(types) > 1:
         columns = [c for c in _BY_TYPE_COLUMNS if c in data["metrics"]]

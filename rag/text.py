@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import re
 
+from rag.citations import MARKERS
+
 _WORD = re.compile(r"\w+")
 STOPWORDS = frozenset(
     """a an and are as at be been being but by did do does for from had has have he her his
@@ -12,10 +14,10 @@ STOPWORDS = frozenset(
     those to was were what when where which who whom whose why will with would also than
     about after before over under while during said says according""".split()
 )
-# A sentence ends at . ! or ? (plus a closing quote and any [n] citations) followed by space and
+# A sentence ends at . ! or ? (plus a closing quote and its citation markers) followed by space and
 # a capital, quote or digit, or at a line break. "U.S. defense" is no boundary; "U.S. Army" is
 # not either, thanks to the abbreviation check.
-_BOUNDARY = re.compile(r"([.!?][\"”’)]?(?:\s*\[\d+\])*)\s+(?=[A-Z\"“‘(\d])|\n+")
+_BOUNDARY = re.compile(rf"([.!?][\"”’)]?{MARKERS})\s+(?=[A-Z\"“‘(\d])|\n+")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z]\.){1,3}$|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|No|vs|etc)\.$")
 
 
@@ -29,11 +31,27 @@ def content_words(text: str) -> set[str]:
     return set(stemmer().stemWords(kept))
 
 
+@functools.lru_cache(maxsize=16384)
+def passage_words(text: str) -> frozenset[str]:
+    """content_words, remembered: the same chunks come back for question after question in a chat or an eval run."""
+    return frozenset(content_words(text))
+
+
 @functools.cache
 def stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
+
+
+def share(words: set[str], found: set[str]) -> float:
+    """The share of `words` that `found` holds (0 for no words)."""
+    return len(words & found) / len(words) if words else 0.0
+
+
+def containment(a: set[str], b: set[str]) -> float:
+    """The share of the smaller set that the other holds: how much one text repeats another."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

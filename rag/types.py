@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Headings up to this many words name something ("Tomas Brenner", "Install › Linux"); longer
-# ones are headlines. 99% of hotpot's wiki titles are this short, 8% of multihop's news headlines.
-NAMING_HEADING_WORDS = 8
-
 
 @dataclass(frozen=True)
 class Passage:
@@ -22,7 +18,7 @@ class Passage:
     page_start: int = 0  # paged formats (PDF): the pages the text sits on; 0 otherwise
     page_end: int = 0
     heading: str = ""  # markdown: the headings the text sits under, e.g. "Install › Linux"
-    link: str = ""  # the title retrieval followed from the first passage to this one (rag/links.py)
+    link: str = ""  # the title retrieval followed from the first passage to this one (rag/retrieval/hops.py)
 
     def scored(self, score: float) -> Passage:
         """This passage under another score. Retrieval rescores ~150 passages a question, and
@@ -31,13 +27,13 @@ class Passage:
             self.id, self.source, self.text, self.line_start, self.line_end, score, self.page_start, self.page_end, self.heading, self.link
         )
 
-    @property
-    def with_heading(self) -> str:
+    def with_heading(self, naming_words: int) -> str:
         """The text as the model reads it and verification checks it: under the headings it
-        sits under when they name something, which says who "he" or "its" is ("Tomas Brenner: He
-        played for the Falcons"). A long heading is a headline, a sentence of its own: put
-        before every sentence, it draws the small model off the sentence."""
-        if not self.heading or len(self.heading.split()) > NAMING_HEADING_WORDS or self.text.startswith(self.heading):
+        sits under when they name something (`naming_words` words at most, e.g. "Tomas
+        Brenner", "Install › Linux"), which says who "he" or "its" is ("Tomas Brenner: He played
+        for the Falcons"). A longer heading is a headline, a sentence of its own: put before
+        every sentence, it draws the small model off the sentence."""
+        if not self.heading or len(self.heading.split()) > naming_words or self.text.startswith(self.heading):
             return self.text
         return f"{self.heading}: {self.text}"
 

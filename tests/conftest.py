@@ -10,7 +10,7 @@ import pytest
 from commands import THREADS
 
 from rag.config import Settings
-from rag.llm import Generation, Messages, OnToken
+from rag.models.llm import Generation, Messages, OnToken
 from rag.resources import seeds_dir
 
 # The machine's own provider settings must not decide which model the tests talk to: with an

@@ -4,9 +4,13 @@ from dataclasses import replace
 
 from passages import DIRECTOR, LI, PLAYER, ROLE, SANCTIONS, TEAM, XI, XI_AGAIN
 
-from rag.answer import ABSTENTION, answer
-from rag.extract import build_messages
+from rag.answer.compose import ABSTENTION, answer
+from rag.answer.extract import build_messages
+from rag.policy import Policy
+from rag.question import Question
 from rag.types import Passage
+
+UNGATED = Policy(min_evidence=0.0)  # these passages carry no focus score: no evidence gate
 
 
 def replies(table):
@@ -15,7 +19,7 @@ def replies(table):
 
 def test_each_claim_cites_the_passage_it_came_from(fake_llm):
     llm = fake_llm(replies({XI.text: "Lee meets Xi Jinping on Monday.", LI.text: "Lee will meet Premier Li Qiang and Zhao Leji."}))
-    result = answer("Who does Lee meet?", [XI, LI], llm)
+    result = answer(Question.parse("Who does Lee meet?"), [XI, LI], llm, UNGATED)
     assert result.text == "Lee meets Xi Jinping on Monday [1]. Lee will meet Premier Li Qiang and Zhao Leji [2]."
     assert [(c.n, c.passage.span) for c in result.citations] == [(1, "L2"), (2, "L3")]
     assert not result.abstained
@@ -23,20 +27,20 @@ def test_each_claim_cites_the_passage_it_came_from(fake_llm):
 
 def test_claims_read_in_the_order_the_document_tells_them_whatever_their_scores(fake_llm):
     llm = fake_llm(replies({XI.text: "Lee meets Xi Jinping on Monday.", LI.text: "Lee will meet Premier Li Qiang and Zhao Leji."}))
-    result = answer("Who does Lee meet?", [LI, XI], llm)  # the later line scored higher
+    result = answer(Question.parse("Who does Lee meet?"), [LI, XI], llm, UNGATED)  # the later line scored higher
     assert result.text == "Lee meets Xi Jinping on Monday [2]. Lee will meet Premier Li Qiang and Zhao Leji [1]."
 
 
 def test_passages_that_do_not_answer_are_not_cited(fake_llm):
     llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
-    result = answer("Who does Lee meet?", [XI, LI], llm)
+    result = answer(Question.parse("Who does Lee meet?"), [XI, LI], llm, UNGATED)
     assert [c.n for c in result.citations] == [2]
     assert "[1]" not in result.text
 
 
 def test_claim_with_a_number_its_passage_lacks_is_dropped(fake_llm):
     llm = fake_llm(replies({SANCTIONS.text: "China sanctioned 10 U.S. defense contractors."}))
-    result = answer("How many contractors were sanctioned?", [SANCTIONS], llm)
+    result = answer(Question.parse("How many contractors were sanctioned?"), [SANCTIONS], llm, UNGATED)
     assert result.abstained
     assert result.text == ABSTENTION
     assert result.removed_sentences == ("China sanctioned 10 U.S. defense contractors.",)
@@ -44,37 +48,37 @@ def test_claim_with_a_number_its_passage_lacks_is_dropped(fake_llm):
 
 def test_invented_fact_with_an_invented_citation_becomes_the_abstention(fake_llm):
     llm = fake_llm(lambda q, p: "The population of Seoul is 9.7 million [3].")
-    result = answer("What is the population of Seoul?", [XI, LI], llm)
+    result = answer(Question.parse("What is the population of Seoul?"), [XI, LI], llm, UNGATED)
     assert result.abstained and result.text == ABSTENTION and result.citations == ()
 
 
 def test_model_declining_in_its_own_words_counts_as_nothing_found(fake_llm):
     llm = fake_llm(lambda q, p: "The population of Seoul is not mentioned in the sentence.")
-    result = answer("What is the population of Seoul?", [XI], llm)
+    result = answer(Question.parse("What is the population of Seoul?"), [XI], llm, UNGATED)
     assert result.abstained and result.removed_sentences == ()
 
 
 def test_same_fact_from_two_documents_is_one_claim_with_two_citations(fake_llm):
     llm = fake_llm(replies({XI.text: "Lee meets Chinese President Xi Jinping.", XI_AGAIN.text: "Lee meets Chinese President Xi Jinping."}))
-    result = answer("Who does Lee meet?", [XI, LI, XI_AGAIN], llm)
+    result = answer(Question.parse("Who does Lee meet?"), [XI, LI, XI_AGAIN], llm, UNGATED)
     assert result.text == "Lee meets Chinese President Xi Jinping [1][3]."
     assert [c.n for c in result.citations] == [1, 3]
 
 
 def test_citation_numbers_the_model_writes_are_replaced_by_the_real_one(fake_llm):
     llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang [4]."}))
-    result = answer("Who does Lee meet?", [XI, LI], llm)
+    result = answer(Question.parse("Who does Lee meet?"), [XI, LI], llm, UNGATED)
     assert result.text == "Lee will meet Premier Li Qiang [2]."
 
 
 def test_no_passages_abstains_without_calling_the_model(fake_llm):
     llm = fake_llm(lambda q, p: "Seoul has 9.7 million people.")
-    result = answer("What is the population of Seoul?", [], llm)
+    result = answer(Question.parse("What is the population of Seoul?"), [], llm, UNGATED)
     assert result.abstained and llm.calls == []
 
 
 def test_prompt_shows_the_question_and_one_passage_after_the_worked_examples():
-    messages = build_messages("Who does Lee meet?", LI)
+    messages = build_messages(Question.parse("Who does Lee meet?"), LI)
     assert messages[0]["role"] == "system" and "NONE" in messages[0]["content"]
     assert messages[-1] == {"role": "user", "content": f"Question: Who does Lee meet?\nSentence: {LI.text}"}
     assert [m["role"] for m in messages[1:-1]] == ["user", "assistant"] * ((len(messages) - 2) // 2)
@@ -83,14 +87,14 @@ def test_prompt_shows_the_question_and_one_passage_after_the_worked_examples():
 
 def test_answer_json_has_the_documented_fields(fake_llm):
     llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
-    data = answer("Who does Lee meet?", [XI, LI], llm).to_json()
+    data = answer(Question.parse("Who does Lee meet?"), [XI, LI], llm, UNGATED).to_json()
     assert {"question", "answer", "citations", "abstained", "timings"} <= set(data)
     assert data["citations"] == [{"n": 2, "source": "seeds/a.txt", "span": "L3", "heading": "", "text": LI.text, "score": 0.0}]
 
 
 def test_a_reply_that_only_repeats_the_question_is_no_answer(fake_llm):
     llm = fake_llm(lambda q, p: "Lee called Xi.")
-    result = answer("What did Lee call Xi?", [XI, LI], llm)
+    result = answer(Question.parse("What did Lee call Xi?"), [XI, LI], llm, UNGATED)
     assert result.abstained and result.removed_sentences == ()
 
 
@@ -100,7 +104,7 @@ def scored(passage: Passage, score: float) -> Passage:
 
 def test_weak_evidence_abstains_without_asking_the_model(fake_llm):
     llm = fake_llm(lambda q, p: "Seoul has 9.7 million people.")
-    result = answer("What is the population of Seoul?", [scored(XI, 0.3), scored(LI, 0.2)], llm, min_evidence=0.5)
+    result = answer(Question.parse("What is the population of Seoul?"), [scored(XI, 0.3), scored(LI, 0.2)], llm, Policy(min_evidence=0.5))
     assert result.abstained and result.text == ABSTENTION
     assert result.abstention_reason == "weak evidence"
     assert llm.calls == []
@@ -108,27 +112,27 @@ def test_weak_evidence_abstains_without_asking_the_model(fake_llm):
 
 def test_strong_evidence_reaches_the_model(fake_llm):
     llm = fake_llm(replies({LI.text: "Lee will meet Premier Li Qiang."}))
-    result = answer("Who does Lee meet?", [scored(XI, 0.9), scored(LI, 0.8)], llm, min_evidence=0.5)
+    result = answer(Question.parse("Who does Lee meet?"), [scored(XI, 0.9), scored(LI, 0.8)], llm, Policy(min_evidence=0.5))
     assert result.text == "Lee will meet Premier Li Qiang [2]."
 
 
 def test_without_a_model_the_best_sentences_are_the_answer():
     passages = [scored(SANCTIONS, 0.4), scored(XI, 0.95), scored(LI, 0.9)]
-    result = answer("Who does Lee meet?", passages, None)
+    result = answer(Question.parse("Who does Lee meet?"), passages, None, UNGATED)
     assert result.text == f"{XI.text[:-1]} [2]. {LI.text[:-1]} [3]."
     assert [c.n for c in result.citations] == [2, 3]
     assert result.model == "none (extractive)"
 
 
 def test_without_a_model_a_sentence_far_behind_the_best_is_left_out():
-    result = answer("Who does Lee meet?", [scored(XI, 0.95), scored(LI, 0.3)], None)
+    result = answer(Question.parse("Who does Lee meet?"), [scored(XI, 0.95), scored(LI, 0.3)], None, UNGATED)
     assert [c.n for c in result.citations] == [1]
 
 
 def test_a_yes_no_question_is_answered_from_all_passages_in_one_call(fake_llm):
     film = "Was Night Ward directed by Pavel Orsi?"
     llm = fake_llm(lambda q, shown: "Yes, Pavel Orsi directed it [1]." if "[2]" in shown else "NONE")
-    result = answer(film, [XI, DIRECTOR], llm)
+    result = answer(Question.parse(film), [XI, DIRECTOR], llm, UNGATED)
     assert len(llm.calls) == 1
     assert result.text == "Yes, Pavel Orsi directed it [2]."
     assert [(r.cited, r.now) for r in result.repaired_citations] == [((1,), (2,))]
@@ -137,7 +141,7 @@ def test_a_yes_no_question_is_answered_from_all_passages_in_one_call(fake_llm):
 
 def test_a_synthesised_answer_no_passage_supports_becomes_the_abstention(fake_llm):
     llm = fake_llm(lambda q, shown: "Yes, it won three Oscars in 1995 [1][2].")
-    result = answer("Was Night Ward a success?", [ROLE, DIRECTOR], llm)
+    result = answer(Question.parse("Was Night Ward a success?"), [ROLE, DIRECTOR], llm, UNGATED)
     assert result.abstained and result.abstention_reason == "nothing supported"
     assert result.removed_sentences == ("Yes, it won three Oscars in 1995.",)
 
@@ -146,7 +150,7 @@ def test_an_answer_no_single_sentence_holds_is_sought_over_all_passages_at_once(
     bridge = "In what state is the team Tomas Brenner played for based?"
     chained = "West Arlen: he played for the Dunmore Falcons, based in Dunmore, West Arlen [1][2]."
     llm = fake_llm(lambda q, shown: chained if "[2]" in shown else "NONE")
-    result = answer(bridge, [PLAYER, replace(TEAM, link="Dunmore Falcons")], llm)
+    result = answer(Question.parse(bridge), [PLAYER, replace(TEAM, link="Dunmore Falcons")], llm, UNGATED)
     assert len(llm.calls) == 3  # one sentence at a time, then both at once
     assert not result.abstained and "West Arlen" in result.text
     assert [c.n for c in result.citations] == [1, 2]
@@ -157,7 +161,7 @@ def test_a_town_read_from_one_sentence_gives_way_to_the_country_its_page_names(f
     town = Passage("t@1", "wiki/tollmere.md", "Tollmere is a mill town in Scotland.", 1, 1, heading="Tollmere", link="Tollmere")
     per_sentence = {born.text: "Tollmere", town.text: "NONE"}
     llm = fake_llm(lambda q, shown: "Scotland [2]." if "[2]" in shown else next(v for k, v in per_sentence.items() if k in shown))
-    result = answer("In what country is the town where Ada Voss was born?", [born, town], llm)
+    result = answer(Question.parse("In what country is the town where Ada Voss was born?"), [born, town], llm, UNGATED)
     assert not result.abstained and result.text == "Scotland [2]."
     assert result.removed_sentences == ("Tollmere.",)
 
@@ -165,14 +169,14 @@ def test_a_town_read_from_one_sentence_gives_way_to_the_country_its_page_names(f
 def test_without_a_title_link_there_is_no_second_try(fake_llm):
     chained = "West Arlen: he played for the Dunmore Falcons, based in Dunmore, West Arlen [1][2]."
     llm = fake_llm(lambda q, shown: chained if "[2]" in shown else "NONE")
-    result = answer("In what state is the team Tomas Brenner played for based?", [PLAYER, TEAM], llm)
+    result = answer(Question.parse("In what state is the team Tomas Brenner played for based?"), [PLAYER, TEAM], llm, UNGATED)
     assert len(llm.calls) == 2 and result.abstained
 
 
 def test_a_sentence_is_read_under_the_title_naming_its_page_but_not_under_a_headline():
-    assert build_messages("Which team did he play for?", PLAYER)[-1]["content"].endswith(
+    assert build_messages(Question.parse("Which team did he play for?"), PLAYER)[-1]["content"].endswith(
         "Sentence: Tomas Brenner: He played for the Dunmore Falcons (1951, 1955–1959)."
     )
     headline = "Flood warning ignored: the dam breach at Dunleigh shocks the valley"
     news = Passage("n@1", "news/breach.md", "He said that the river had been rising since the morning.", 9, 9, heading=headline)
-    assert build_messages("What did he say?", news)[-1]["content"].endswith(f"Sentence: {news.text}")
+    assert build_messages(Question.parse("What did he say?"), news)[-1]["content"].endswith(f"Sentence: {news.text}")

@@ -12,8 +12,8 @@ import pytest
 from commands import RAG
 from test_crash_safety import index_contents
 
-import rag.formats
-import rag.index
+import rag.ingest.formats
+import rag.ingest.writer
 from rag.pipeline import Rag
 
 TOWNS = ["Arden", "Brell", "Corvin", "Dunmore", "Elstow", "Fenwick", "Garth", "Holloway", "Ivell", "Jarrow"]
@@ -27,15 +27,16 @@ def long_report(lines: int) -> str:
 
 
 def test_a_file_read_a_block_at_a_time_cites_the_lines_its_chunks_are_on(settings, tmp_path, monkeypatch):
-    monkeypatch.setattr(rag.formats, "BLOCK_CHARS", 4096)  # so this small file is read in a dozen blocks
-    monkeypatch.setattr(rag.index, "BATCH_CHUNKS", 16)  # and spans several batches
+    monkeypatch.setattr(rag.ingest.formats, "BLOCK_CHARS", 4096)  # so this small file is read in a dozen blocks
+    monkeypatch.setattr(rag.ingest.writer, "BATCH_CHUNKS", 16)  # and spans several batches
     (tmp_path / "docs").mkdir()
     report_file = tmp_path / "docs" / "report.txt"
     report_file.write_text(long_report(600))
-    index = Rag(settings).index
-    report = index.ingest([tmp_path / "docs"])
+    pipeline = Rag(settings)
+    report = pipeline.ingest([tmp_path / "docs"])
     lines = report_file.read_text().splitlines()
-    stored = index._store().client.get(include=["documents", "metadatas"])
+    index = pipeline.index
+    stored = index._collection().get(include=["documents", "metadatas"])
     assert report.indexed == ["docs/report.txt"] and report.chunks_embedded == len(stored["ids"]) > 3 * 16
     for text, meta in zip(stored["documents"], stored["metadatas"]):
         cited = "\n".join(lines[meta["line_start"] - 1 : meta["line_end"]])
@@ -44,8 +45,8 @@ def test_a_file_read_a_block_at_a_time_cites_the_lines_its_chunks_are_on(setting
 
 
 def test_a_crash_half_way_through_a_file_spanning_batches_is_mended_by_the_next_ingest(settings, tmp_path, monkeypatch):
-    monkeypatch.setattr(rag.formats, "BLOCK_CHARS", 4096)
-    monkeypatch.setattr(rag.index, "BATCH_CHUNKS", 16)
+    monkeypatch.setattr(rag.ingest.formats, "BLOCK_CHARS", 4096)
+    monkeypatch.setattr(rag.ingest.writer, "BATCH_CHUNKS", 16)
     corpus = tmp_path / "docs"
     corpus.mkdir()
     (corpus / "long.txt").write_text(long_report(1000))
@@ -53,7 +54,7 @@ def test_a_crash_half_way_through_a_file_spanning_batches_is_mended_by_the_next_
     clean = settings.index_dir.with_name("clean")
     Rag(replace(settings, index_dir=clean)).ingest([corpus])
 
-    real_store, stored = rag.index.Index._store_batch, []
+    real_store, stored = rag.ingest.writer.Writer._store_batch, []
 
     def dies_on_the_third_batch(self, *args):
         if len(stored) == 2:
@@ -61,10 +62,10 @@ def test_a_crash_half_way_through_a_file_spanning_batches_is_mended_by_the_next_
         real_store(self, *args)
         stored.append(args[0])
 
-    monkeypatch.setattr(rag.index.Index, "_store_batch", dies_on_the_third_batch)
+    monkeypatch.setattr(rag.ingest.writer.Writer, "_store_batch", dies_on_the_third_batch)
     with pytest.raises(KeyboardInterrupt):
         Rag(settings).ingest([corpus])
-    monkeypatch.setattr(rag.index.Index, "_store_batch", real_store)
+    monkeypatch.setattr(rag.ingest.writer.Writer, "_store_batch", real_store)
     assert "long.txt" not in str(Rag(settings).index.manifest.files)  # stored in part, so not recorded
     Rag(settings).ingest([corpus])
     assert index_contents(settings.index_dir) == index_contents(clean)

@@ -9,8 +9,8 @@ import pytest
 from rag import resources
 from rag.chat import run
 from rag.config import Settings
+from rag.models.remote import ProviderError
 from rag.pipeline import Rag
-from rag.remote import ProviderError
 
 FOLLOW_UP = "When does he meet the first one?"
 REWRITTEN = "When does Lee meet Xi Jinping?"

@@ -5,6 +5,7 @@ from typer.testing import CliRunner
 
 from rag.cli import app
 from rag.config import ConfigError, load_settings, resolve
+from rag.policy import knobs
 
 KEY = "sk-proj-abcdefghijklmnop1234"
 
@@ -42,7 +43,7 @@ def test_each_layer_beats_the_one_below(tmp_path, home, monkeypatch):
     assert (settings.k, sources["k"]) == (11, "flag --k")
     assert (settings.chunk_tokens, sources["chunk_tokens"]) == (160, "env RAG_CHUNK_TOKENS")
     assert (settings.chunk_overlap, sources["chunk_overlap"]) == (30, str(tmp_path / "rag.toml"))
-    assert (settings.min_evidence, sources["min_evidence"]) == (0.4, f"{tmp_path / 'pyproject.toml'} [tool.rag]")
+    assert (settings.policy.min_evidence, sources["min_evidence"]) == (0.4, f"{tmp_path / 'pyproject.toml'} [tool.rag]")
     assert (settings.threads, sources["threads"]) == (1, str(home))
     assert (settings.llm_context_tokens, sources["llm_context_tokens"]) == (4096, "default")
 
@@ -91,3 +92,35 @@ def test_unknown_key_in_a_file_is_refused(tmp_path, home):
     home.write_text("llm_key = 'x'\n")
     with pytest.raises(ConfigError, match=f"{home}.*llm_key"):
         load_settings(cwd=tmp_path / "elsewhere")
+
+
+def test_every_policy_value_is_a_setting_shown_with_where_it_came_from(tmp_path, home, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rag.toml").write_text("keyword_weight = 0.7\n")
+    monkeypatch.setenv("RAG_MAX_SOURCES", "2")
+    settings = load_settings(cwd=tmp_path)
+    assert (settings.policy.keyword_weight, settings.policy.max_sources) == (0.7, 2)
+    shown = json.loads(CliRunner().invoke(app, ["config", "--json"]).output)["settings"]
+    assert shown["keyword_weight"] == {"value": "0.7", "source": str(tmp_path / "rag.toml")}
+    assert shown["max_sources"] == {"value": "2", "source": "env RAG_MAX_SOURCES"}
+    assert set(knobs()) <= set(shown)
+
+
+def test_set_changes_one_policy_value_and_refuses_anything_else(tmp_path, home):
+    resolved = resolve(cwd=tmp_path, assignments=["min_evidence=0.9", "extractive_max=1"])
+    assert (resolved.settings.policy.min_evidence, resolved.sources["min_evidence"]) == (0.9, "flag --set")
+    assert resolved.settings.policy.extractive_max == 1
+    for wrong in ("k=3", "min_evidence", "no_such_value=1"):
+        with pytest.raises(ConfigError, match="--set"):
+            resolve(cwd=tmp_path, assignments=[wrong])
+    with pytest.raises(ConfigError, match="min_evidence must be a number"):
+        resolve(cwd=tmp_path, assignments=["min_evidence=high"])
+
+
+def test_eval_with_an_unknown_policy_value_stops_with_one_line_and_exit_2(tmp_path, home, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "q1", "question": "Who?", "answers": ["Ada"], "type": "who"}\n')
+    result = CliRunner().invoke(app, ["eval", str(gold), "--set", "keyword_wieght=0.6"])
+    assert result.exit_code == 2
+    assert "keyword_wieght" in result.output and "Traceback" not in result.output

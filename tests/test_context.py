@@ -1,6 +1,7 @@
 import numpy as np
 
-from rag.context import focus, sentences
+from rag.question import Question
+from rag.retrieval.focus import focus, sentences
 from rag.text import split_sentences
 from rag.types import Passage
 
@@ -31,13 +32,13 @@ def test_each_sentence_gets_its_own_line_span():
 
 
 def test_passages_naming_the_asked_year_are_preferred():
-    from rag.context import about_the_years
+    from rag.retrieval.focus import about_the_years
 
     old = Passage("a", "news/2018.txt", "Rafe Linden won the Kestrel Cup in 2018.", 1, 1)
     new = Passage("b", "news/2019.txt", "Ines Arkwright won the 2019 Kestrel Cup.", 1, 1)
-    assert about_the_years("Who won the Kestrel Cup in 2019?", [old, new]) == [new]
-    assert about_the_years("Who won the Kestrel Cup in 1999?", [old, new]) == [old, new]
-    assert about_the_years("Who won the Kestrel Cup?", [old, new]) == [old, new]
+    assert about_the_years(Question.parse("Who won the Kestrel Cup in 2019?"), [old, new]) == [new]
+    assert about_the_years(Question.parse("Who won the Kestrel Cup in 1999?"), [old, new]) == [old, new]
+    assert about_the_years(Question.parse("Who won the Kestrel Cup?"), [old, new]) == [old, new]
 
 
 class WordsOnlyEmbedder:
@@ -59,8 +60,8 @@ def test_a_passage_reached_by_a_title_link_gets_its_best_sentence_in_front_of_th
     film = Passage(
         "f", "wiki/salt-engine.md", "It has a cast of six. It was written and directed by Iris Calloway.", 1, 1, link="Salt Engine"
     )
-    chosen = focus(question, [town, film], WordsOnlyEmbedder(), limit=2)
+    chosen = focus(Question.parse(question), [town, film], WordsOnlyEmbedder(), limit=2)
     assert [s.text for s in chosen] == ["A 1983 film was shot in Brackmoor.", "It was written and directed by Iris Calloway."]
     assert chosen[0].score >= chosen[1].score
-    unlinked = focus(question, [town, Passage("f", "wiki/salt-engine.md", film.text, 1, 1)], WordsOnlyEmbedder(), limit=2)
+    unlinked = focus(Question.parse(question), [town, Passage("f", "wiki/salt-engine.md", film.text, 1, 1)], WordsOnlyEmbedder(), limit=2)
     assert "Iris Calloway" not in " ".join(s.text for s in unlinked)

@@ -15,9 +15,9 @@ from commands import RAG
 from typer.testing import CliRunner
 
 from rag.cli import app
-from rag.index import LOCK_FILE, Index, IndexBusy
-from rag.keywords import KeywordIndex
 from rag.pipeline import Rag
+from rag.store.index import LOCK_FILE, Index, IndexBusy
+from rag.store.keywords import KeywordIndex
 
 TOWNS = ["Arden", "Brell", "Corvin", "Dunmore", "Elstow", "Fenwick", "Garth", "Holloway", "Ivell", "Jarrow"]
 
@@ -87,7 +87,7 @@ def test_a_crash_after_the_last_file_but_before_the_keyword_index_is_mended_by_t
     def killed(self):
         raise KeyboardInterrupt  # the process dies here, every file already stored
 
-    monkeypatch.setattr(Index, "_rebuild_keyword_index", killed)
+    monkeypatch.setattr(Index, "rebuild_keyword_index", killed)
     with pytest.raises(KeyboardInterrupt):
         Rag(settings).ingest([corpus])
     monkeypatch.undo()
@@ -147,7 +147,7 @@ def test_an_unreadable_file_is_skipped_with_the_systems_reason(settings, tmp_pat
             raise PermissionError(13, "Permission denied", str(path))
         return open(path, *args, **kwargs)
 
-    monkeypatch.setattr("rag.formats.open", guarded_open, raising=False)
+    monkeypatch.setattr("rag.ingest.formats.open", guarded_open, raising=False)
     report = Rag(settings).ingest([folder])
     assert report.indexed == ["mixed/open.txt"]
     assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("secret.txt", "Permission denied")]
@@ -164,7 +164,7 @@ def test_a_file_that_vanishes_between_hashing_and_chunking_is_skipped(settings, 
             raise FileNotFoundError(2, "No such file or directory", str(path))
         return open(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr("rag.formats.open", vanishing_open, raising=False)
+    monkeypatch.setattr("rag.ingest.formats.open", vanishing_open, raising=False)
     report = Rag(settings).ingest([folder])
     assert report.indexed == ["mixed/kept.txt"]
     assert [(Path(s.path).name, s.reason) for s in report.skipped] == [("gone.txt", "No such file or directory")]

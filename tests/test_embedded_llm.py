@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from rag import embedded_llm
+from rag.models import embedded as embedded_llm
 
 
 @pytest.fixture

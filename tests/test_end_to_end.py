@@ -15,7 +15,7 @@ from commands import RAG
 from junitparser import Failure, JUnitXml
 from wiki import write_wiki
 
-from rag.answer import ABSTENTION
+from rag.answer.compose import ABSTENTION
 from rag.resources import seeds_dir
 
 # Imported at interpreter start-up through PYTHONPATH: records any attempt to open a connection.

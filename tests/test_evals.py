@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from rag import evals, scoring, thresholds
-from rag.dataset import DatasetError, GoldQuestion, load, select
+from rag.config import Settings
+from rag.evals import report as reports
+from rag.evals import runner as evals
+from rag.evals import scoring, thresholds
+from rag.evals.dataset import DatasetError, GoldQuestion, load, select
 from rag.pipeline import Rag
 
 REPO = Path(__file__).resolve().parents[1]
@@ -82,14 +86,14 @@ def test_a_report_over_both_folds_shows_how_far_check_falls_behind_tune():
     folds = evals.by_fold(results, 4)
     assert folds["tune"]["hit@1"] == 1.0 and folds["check"]["hit@1"] == 0.0
     assert folds["gap"]["hit@1"] == -1.0 and folds["gap"]["hit@4"] == 0.0
-    assert "| hit@1 | 1.000 | 0.000 | -1.000 |" in evals.markdown(_report(results, None))
+    assert "| hit@1 | 1.000 | 0.000 | -1.000 |" in reports.markdown(_report(results, None))
     assert _report(results, "check")["metrics_by_fold"] == {}
 
 
 def _report(results: list[evals.QuestionResult], fold: str | None, gates: list[thresholds.Threshold] = ()) -> dict:
     """A retrieval-only report, with only what a report reads of the pipeline that ran."""
-    rag = SimpleNamespace(llm_name="none", settings=SimpleNamespace(index_dir=Path(".")), embedder=SimpleNamespace(name="e"))
-    return evals.report(load(SEEDS), results, 4, True, rag, list(gates), 1.0, fold)
+    rag = SimpleNamespace(llm_name="none", settings=Settings(index_dir=Path(".")), embedder=SimpleNamespace(name="e"))
+    return reports.report(load(SEEDS), results, 4, True, rag, list(gates), 1.0, fold)
 
 
 def ranked(gold_rank: int | None, gold: GoldQuestion) -> evals.QuestionResult:
@@ -218,7 +222,7 @@ def test_a_full_run_scores_answers_through_the_pipeline(seeds_rag, fake_llm):
     assert not results["seoul-population"].correct
     metrics = evals.aggregate(list(results.values()), 4)
     assert metrics["answer_correct"] == 1.0 and metrics["abstention_correct"] == 0.0
-    report = evals.report(load(SEEDS), list(results.values()), 4, False, rag, [], 1.0)
+    report = reports.report(load(SEEDS), list(results.values()), 4, False, rag, [], 1.0)
     row = next(q for q in report["questions"] if q["id"] == "xi-meeting-day")
     assert row["retrieved_docs"][0] == "000_2700a83b44745f36.txt"
     assert row["citations"] and all(c["supports"] for c in row["citations"])
@@ -229,7 +233,7 @@ def test_the_trivial_baselines_are_scored_beside_the_run_and_a_gate_they_pass_is
     questions = tuple(q for q in load(SEEDS).questions if q.id in ("xi-meeting-day", "seoul-population"))
     results = evals.run(rag, questions, 4, retrieval_only=False)
     gates = [thresholds.Threshold("abstention_correct", "min", 0.5), thresholds.Threshold("answer_correct", "min", 0.5)]
-    report = evals.report(load(SEEDS), results, 4, False, rag, gates, 1.0)
+    report = reports.report(load(SEEDS), results, 4, False, rag, gates, 1.0)
     abstain = report["baselines"]["always-abstain"]
     assert abstain["abstention_correct"] == 1.0 and abstain["answer_correct"] == 0.0 and abstain["false_refusal"] == 1.0
     assert set(report["baselines"]) == {"always-abstain", "always-yes", "no-model"}
@@ -237,17 +241,29 @@ def test_the_trivial_baselines_are_scored_beside_the_run_and_a_gate_they_pass_is
     missed, passed_by = verdicts["abstention_correct"]
     assert not missed and {"always-abstain", "always-yes"} <= set(passed_by)  # no yes/no question: always-yes abstains
     assert verdicts["answer_correct"][0] and "always-abstain" not in verdicts["answer_correct"][1]
-    assert "a trivial baseline passes it too (always-abstain" in evals.markdown(report)
+    assert "a trivial baseline passes it too (always-abstain" in reports.markdown(report)
 
 
 def test_abstention_skill_is_one_for_abstaining_exactly_on_the_unanswerable_and_zero_for_always_abstaining(seeds_rag, fake_llm):
     rag = Rag(seeds_rag.settings, llm=fake_llm(lambda q, s: s if "Monday" in s else "NONE"))
     questions = tuple(q for q in load(SEEDS).questions if q.id in ("xi-meeting-day", "seoul-population"))
     gates = [thresholds.Threshold("abstention_skill", "min", 0.5)]
-    report = evals.report(load(SEEDS), evals.run(rag, questions, 4, retrieval_only=False), 4, False, rag, gates, 1.0)
+    report = reports.report(load(SEEDS), evals.run(rag, questions, 4, retrieval_only=False), 4, False, rag, gates, 1.0)
     assert report["metrics"]["abstention_skill"] == 1.0
     assert report["baselines"]["always-abstain"]["abstention_skill"] == 0.0
     assert report["thresholds"][0]["ok"] and "always-abstain" not in report["thresholds"][0]["trivial_passes"]
+
+
+def test_a_run_with_a_policy_value_set_behaves_by_it_and_its_report_says_so(seeds_rag, fake_llm):
+    settings = replace(seeds_rag.settings, policy=replace(seeds_rag.settings.policy, min_evidence=5.0))
+    rag = Rag(settings, llm=fake_llm(lambda q, s: s))
+    questions = tuple(q for q in load(SEEDS).questions if q.id == "xi-meeting-day")
+    report = reports.report(load(SEEDS), evals.run(rag, questions, 4, retrieval_only=False), 4, False, rag, [], 1.0)
+    assert report["questions"][0]["abstention_reason"] == "weak evidence"  # no sentence scores 5
+    assert report["policy"]["min_evidence"] == 5.0 and report["policy"]["keyword_weight"] == settings.policy.keyword_weight
+    assert "changed from the defaults: min_evidence=5.0." in reports.markdown(report)
+    default_run = reports.report(load(SEEDS), evals.run(seeds_rag, questions, 4, retrieval_only=True), 4, True, seeds_rag, [], 1.0)
+    assert "Policy: the defaults" in reports.markdown(default_run)
 
 
 def test_a_margin_is_how_far_the_run_is_ahead_of_the_best_baseline_whichever_way_is_better():
@@ -258,7 +274,7 @@ def test_a_margin_is_how_far_the_run_is_ahead_of_the_best_baseline_whichever_way
 def test_the_junit_file_holds_a_case_per_question_and_per_threshold_with_the_reason_it_failed(tmp_path):
     from junitparser import Failure, JUnitXml, Skipped
 
-    from rag import junit
+    from rag.evals import junit
 
     gold = [GoldQuestion(f"q{i}", f"Who is number {i}?", ("x",), "bridge", ("g.txt",)) for i in range(2)]
     results = [ranked(1, gold[0]), ranked(None, gold[1]), ranked(None, GoldQuestion("u", "?", (), "unanswerable", ()))]
@@ -284,7 +300,7 @@ def test_repeated_runs_gate_on_the_mean_and_call_a_limit_inside_their_spread_uns
     runs.append(evals.run(rag, questions, 4, retrieval_only=False))
     assert [r[0].correct for r in runs] == [True, False]
     gates = [thresholds.Threshold("answer_correct", "min", 0.4), thresholds.Threshold("hit@1", "min", 0.9)]
-    report = evals.report(load(SEEDS), runs[0], 4, False, rag, gates, 1.0, repeats=runs[1:])
+    report = reports.report(load(SEEDS), runs[0], 4, False, rag, gates, 1.0, repeats=runs[1:])
     assert report["runs"] == 2 and report["metrics"]["answer_correct"] == 0.5
     assert report["spread"]["answer_correct"] == {"min": 0.0, "max": 1.0, "stdev": 0.5}
     verdicts = {t["metric"]: (t["ok"], t["unstable"]) for t in report["thresholds"]}

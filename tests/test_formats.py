@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli import EXIT_PARTIAL, app
-from rag.formats import Unreadable, extract
+from rag.ingest.formats import Unreadable, extract
 from rag.pipeline import Rag
 
 LIGHTHOUSE = "The Varne lighthouse was built in 1872 by the engineer Tomas Brell."

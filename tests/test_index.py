@@ -7,8 +7,9 @@ import json
 import pytest
 from wiki import write_wiki
 
-from rag.context import focus
 from rag.pipeline import Rag
+from rag.question import Question
+from rag.retrieval.focus import focus
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_missing_path_and_unsupported_file_are_skipped_with_a_reason(rag, corpus
 def test_hybrid_retrieval_puts_every_person_lee_meets_in_front_of_the_model(rag, corpus):
     rag.ingest([corpus])
     question = "Who does Lee meet in Beijing?"
-    sentences = focus(question, rag.retrieve(question), rag.embedder, rag.settings.k)
+    sentences = focus(Question.parse(question), rag.retrieve(question), rag.embedder, rag.settings.k)
     shown = " ".join(s.text for s in sentences)
     for name in ("Xi Jinping", "Li Qiang", "Zhao Leji"):
         assert name in shown

@@ -1,4 +1,4 @@
-from rag.links import Titles
+from rag.retrieval.hops import Titles
 
 
 def titles(*pages: tuple[str, str]) -> Titles:

@@ -17,8 +17,8 @@ import pexpect
 import pytest
 from commands import RAG, THREADS, free_port
 
-from rag import embedded_llm
 from rag.config import Settings
+from rag.models import embedded as embedded_llm
 
 ALIAS = "loopback-qwen"
 QUESTION = "Who does Lee meet in Beijing?"

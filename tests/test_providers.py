@@ -10,9 +10,9 @@ from commands import free_port
 from fake_openai import FakeOpenAI, Reply
 from typer.testing import CliRunner
 
-from rag import models
 from rag.cli import EXIT_PROVIDER, EXIT_USAGE, app
 from rag.config import Settings
+from rag.models import providers as models
 
 KEY = "sk-test-0123456789abcdefXYZ"
 QUESTION = "Who does Lee meet in Beijing?"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import answers_the_kind, is_choice, is_yes_no, years
+from rag.question import Question, years
 
 
 @pytest.mark.parametrize(
@@ -19,14 +19,14 @@ from rag.question import answers_the_kind, is_choice, is_yes_no, years
     ],
 )
 def test_yes_no_questions_are_recognised(question, expected):
-    assert is_yes_no(question) is expected
+    assert Question.parse(question).yes_no is expected
 
 
 def test_a_choice_between_two_names_is_recognised():
-    assert is_choice("Which painter is Canadian, Tessa Lorne or Jem Harlow?")
-    assert is_choice("Who is older: Odile Brandt or Cass Merriman?")
-    assert not is_choice("Which painter from Ontario is Canadian?")
-    assert not is_choice("Which band recorded the album made in or near Brackmoor, East Varrow?")
+    assert Question.parse("Which painter is Canadian, Tessa Lorne or Jem Harlow?").choice
+    assert Question.parse("Who is older: Odile Brandt or Cass Merriman?").choice
+    assert not Question.parse("Which painter from Ontario is Canadian?").choice
+    assert not Question.parse("Which band recorded the album made in or near Brackmoor, East Varrow?").choice
 
 
 def test_years_are_four_digit_years_only():
@@ -57,4 +57,4 @@ def test_years_are_four_digit_years_only():
     ],
 )
 def test_a_claim_must_hold_the_kind_of_answer_asked_for(question, claim, expected):
-    assert answers_the_kind(question, claim) is expected
+    assert Question.parse(question).answered_in_kind(claim) is expected

@@ -1,4 +1,6 @@
-from rag.retrieve import collapse_near_duplicates, cover_the_question, fuse_scores, with_linked_document
+from rag.question import Question
+from rag.retrieval.hops import with_linked_document
+from rag.retrieval.search import collapse_near_duplicates, cover_the_question, fuse_scores
 from rag.types import Passage
 
 
@@ -33,12 +35,12 @@ def test_a_question_about_two_things_gets_a_passage_on_each_near_the_top():
         p("harbour-3", "Glass Harbour won two Lantern Awards.", 0.97),
         p("owl", "The Owl Road is a 1979 live-action film about canal horses.", 0.90),
     ]
-    assert [x.id for x in cover_the_question(question, ranked)][:2] == ["harbour-1", "owl"]
+    assert [x.id for x in cover_the_question(Question.parse(question), ranked)][:2] == ["harbour-1", "owl"]
 
 
 def test_covering_keeps_the_order_when_every_passage_adds_the_same_words():
     ranked = [p("a", "Lee meets Xi", 0.9), p("b", "Lee meets Xi", 0.8), p("c", "Lee meets Xi", 0.7)]
-    assert [x.id for x in cover_the_question("Who does Lee meet?", ranked)] == ["a", "b", "c"]
+    assert [x.id for x in cover_the_question(Question.parse("Who does Lee meet?"), ranked)] == ["a", "b", "c"]
 
 
 def test_templated_articles_on_different_subjects_are_not_taken_for_copies():
@@ -53,26 +55,16 @@ def test_templated_articles_on_different_subjects_are_not_taken_for_copies():
     assert [x.id for x in collapse_near_duplicates([p("w", warden), p("a", alchemist)], k=2)] == ["w", "a"]
 
 
-class LinkedIndex:
-    """An index whose every first passage links to `linked`."""
-
-    def __init__(self, linked: list[Passage]) -> None:
-        self._linked = linked
-
-    def linked(self, passage: Passage, besides: str) -> list[Passage]:
-        return self._linked
-
-
 def test_the_linked_passage_adding_most_question_words_goes_second_and_scores_keep_falling():
     question = "How many residents did the town where Marta Quell was born have in 2016?"
     ranked = [p("quell", "Marta Quell was born in Harrow Vale.", 0.9), p("walk", "Marta Quell won a race.", 0.7), p("other", "x", 0.5)]
     town = p("town", "Harrow Vale had 7,245 residents in 2016.", 0.1)
     coast = p("coast", "Harrow Vale lies near the coast.", 0.1)
-    got = with_linked_document(LinkedIndex([coast, town]), question, ranked, k=3)
+    got = with_linked_document(Question.parse(question), ranked, 3, lambda first: [coast, town])
     assert [x.id for x in got] == ["quell", "town", "walk"]
     assert [x.score for x in got] == sorted((x.score for x in got), reverse=True)
 
 
 def test_without_linked_documents_the_ranking_stands():
     ranked = [p("a", score=0.9), p("b", score=0.8)]
-    assert with_linked_document(LinkedIndex([]), "Who?", ranked, k=2) == ranked
+    assert with_linked_document(Question.parse("Who?"), ranked, 2, lambda first: []) == ranked

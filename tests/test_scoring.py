@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag import evals, scoring
-from rag.answer import ABSTENTION
-from rag.dataset import GoldQuestion
+from rag.answer.compose import ABSTENTION
+from rag.evals import runner as evals
+from rag.evals import scoring
+from rag.evals.dataset import GoldQuestion
 from rag.types import Answer, Citation, Passage, Repair
 
 LEE = GoldQuestion(

@@ -15,43 +15,45 @@ from __future__ import annotations
 
 import time
 
-from rag import extract, synthesize
-from rag.llm import ChatModel, Draft, OnToken
-from rag.models import EXTRACTIVE
+from rag.answer import extract, synthesize
+from rag.answer.verify import verify
+from rag.citations import cite
+from rag.models.llm import ChatModel, Draft, OnToken
+from rag.models.providers import EXTRACTIVE
+from rag.policy import DEFAULT, Policy
+from rag.question import Question
+from rag.retrieval import hops
 from rag.types import Answer, Citation, Passage
-from rag.verify import verify
 
 ABSTENTION = "The documents do not say."
 WEAK_EVIDENCE = "weak evidence"
 NOTHING_SUPPORTED = "nothing supported"
-EXTRACTIVE_SHARE = 0.85  # --llm none also quotes sentences scoring this close to the best one
-EXTRACTIVE_MAX = 2
 
 
 def answer(
-    question: str,
+    question: Question,
     passages: list[Passage],
     llm: ChatModel | None,
-    min_evidence: float = 0.0,
+    policy: Policy = DEFAULT,
     on_text: OnToken | None = None,
 ) -> Answer:
     """The checked answer. `on_text` sees the draft as it is written, before the check: a
     display of progress, never the answer itself."""
     started = time.perf_counter()
     model = llm.name if llm is not None else EXTRACTIVE
-    if not passages or evidence(passages) < min_evidence:
-        return _abstain(question, passages, model, WEAK_EVIDENCE)
-    draft = _draft(question, passages, llm, on_text)
-    checked = verify(question, draft.text, passages)
+    if not passages or evidence(passages) < policy.min_evidence:
+        return _abstain(question.text, passages, model, WEAK_EVIDENCE)
+    draft = _draft(question, passages, llm, policy, on_text)
+    checked = verify(question, draft.text, passages, policy)
     removed = checked.removed
     if not checked.sentences and _chains(question, passages, llm):
-        draft = draft.then(synthesize.draft(question, passages, llm, on_text))
-        checked = verify(question, draft.text, passages)
+        draft = draft.then(synthesize.draft(question, passages, llm, policy, on_text))
+        checked = verify(question, draft.text, passages, policy)
         removed += checked.removed
     cited = sorted({n for _, sources in checked.sentences for n in sources})
-    text = " ".join(extract.cite(sentence, sources) for sentence, sources in checked.sentences)
+    text = " ".join(cite(sentence, sources) for sentence, sources in checked.sentences)
     return Answer(
-        question=question,
+        question=question.text,
         text=text or ABSTENTION,
         citations=tuple(Citation(n, passages[n - 1]) for n in cited),
         abstained=not text,
@@ -70,32 +72,29 @@ def evidence(passages: list[Passage]) -> float:
     return max(p.score for p in passages)
 
 
-def _draft(question: str, passages: list[Passage], llm: ChatModel | None, on_text: OnToken | None) -> Draft:
+def _draft(question: Question, passages: list[Passage], llm: ChatModel | None, policy: Policy, on_text: OnToken | None) -> Draft:
     if llm is None:
-        result = _extractive(passages)
+        result = _extractive(passages, policy)
         if on_text:
             on_text(result.text)
         return result
-    if synthesize.needs_synthesis(question):
-        return synthesize.draft(question, passages, llm, on_text)
-    return extract.draft(question, passages, llm, on_text)
+    if question.weighs_passages:
+        return synthesize.draft(question, passages, llm, policy, on_text)
+    return extract.draft(question, passages, llm, policy, on_text)
 
 
-def _chains(question: str, passages: list[Passage], llm: ChatModel | None) -> bool:
-    """Whether a second try over all the passages at once may find what no single sentence
-    said: "He played for the Falcons" and the Falcons' page, reached by its title, saying "based
-    in Dunmore, West Arlen" answer "in what state did he play?" only together, which
-    per-sentence extraction cannot see. Only a title link makes the try: without one, half of
-    the second tries answered questions the documents leave open (rgb, squad2)."""
-    return llm is not None and not synthesize.needs_synthesis(question) and any(p.link for p in passages)
+def _chains(question: Question, passages: list[Passage], llm: ChatModel | None) -> bool:
+    """Whether a second try over all the passages at once may find what per-sentence extraction
+    cannot see: the two halves of a bridge answer (see rag/retrieval/hops.py)."""
+    return llm is not None and not question.weighs_passages and hops.followed(passages)
 
 
-def _extractive(passages: list[Passage]) -> Draft:
+def _extractive(passages: list[Passage], policy: Policy) -> Draft:
     """The best sentence, and the next one if it scores nearly as well, each citing itself."""
     best = evidence(passages)
     ranked = sorted(range(len(passages)), key=lambda i: -passages[i].score)
-    chosen = [i for i in ranked if passages[i].score >= EXTRACTIVE_SHARE * best][:EXTRACTIVE_MAX]
-    return Draft(text=" ".join(extract.cite(passages[i].text, [i + 1]) for i in sorted(chosen)))
+    chosen = [i for i in ranked if passages[i].score >= policy.extractive_share * best][: policy.extractive_max]
+    return Draft(text=" ".join(cite(passages[i].text, [i + 1]) for i in sorted(chosen)))
 
 
 def abstention(question: str) -> Answer:

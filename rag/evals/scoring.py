@@ -13,10 +13,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from rag.dataset import GoldQuestion
+from rag.citations import cited_numbers, without_citations
+from rag.evals.dataset import GoldQuestion
 from rag.text import split_sentences
 from rag.types import Answer
-from rag.verify import cited_numbers, without_citations
 
 RANK_DEPTH = 10  # documents ranked per question: MRR@10, recall@10, all-gold@10
 _ARTICLES = re.compile(r"\b(a|an|the)\b")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from rag import embedded_llm
 from rag.config import ConfigError, Settings
-from rag.embedder import Embedder, OnnxEmbedder, token_counter
-from rag.llm import ChatModel, LlamaCppChat
+from rag.models import embedded as embedded_llm
+from rag.models.embedder import Embedder, OnnxEmbedder, token_counter
+from rag.models.llm import ChatModel, LlamaCppChat
 
 AUTO = "auto"
 LOCAL = "local"
@@ -43,7 +43,7 @@ def build_llm(settings: Settings, on_assemble: Callable[[int, int], None] | None
     if provider == NO_LLM:
         return None
     if provider in (OPENAI, COMPATIBLE):
-        from rag.remote import OpenAIChat
+        from rag.models.remote import OpenAIChat
 
         default_model = OPENAI_CHAT_MODEL if provider == OPENAI else ""
         return OpenAIChat(_endpoint(settings, provider, settings.llm_base_url, settings.llm_api_key), settings.llm_model or default_model)
@@ -61,7 +61,7 @@ def build_embedder(settings: Settings) -> Embedder:
         raise ConfigError(f"unknown embedder {settings.embedder!r}; choose one of: {', '.join(EMBEDDERS)}")
     if settings.embedder == LOCAL:
         return OnnxEmbedder(threads=settings.threads)
-    from rag.remote import OpenAIEmbedder
+    from rag.models.remote import OpenAIEmbedder
 
     base_url = settings.embed_base_url or settings.llm_base_url
     default_model = OPENAI_EMBED_MODEL if settings.embedder == OPENAI else ""
@@ -85,7 +85,7 @@ def llm_name(settings: Settings) -> str:
 
 
 def _endpoint(settings: Settings, provider: str, base_url: str, api_key: str):
-    from rag.remote import Endpoint
+    from rag.models.remote import Endpoint
 
     if provider == OPENAI:
         if not api_key:

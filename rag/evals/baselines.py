@@ -9,8 +9,9 @@ proves nothing about the model.
 
 from __future__ import annotations
 
-from rag import answer as answering
-from rag.question import is_yes_no
+from rag.answer import compose as answering
+from rag.policy import Policy
+from rag.question import Question
 from rag.types import Answer
 
 NAMES = ("always-abstain", "always-yes", "no-model")
@@ -18,9 +19,9 @@ NAMES = ("always-abstain", "always-yes", "no-model")
 COMPARED = ("accuracy", "answer_correct", "token_f1", "abstention_correct", "false_refusal", "abstention_skill")
 
 
-def answers(answered: Answer, min_evidence: float) -> dict[str, Answer]:
-    question = answered.question
-    abstain = answering.abstention(question)
-    yes = Answer(question, "Yes.", (), False) if is_yes_no(question) else abstain
-    quoted = answering.answer(question, list(answered.passages), None, min_evidence)
+def answers(answered: Answer, policy: Policy) -> dict[str, Answer]:
+    question = Question.parse(answered.question)
+    abstain = answering.abstention(question.text)
+    yes = Answer(question.text, "Yes.", (), False) if question.yes_no else abstain
+    quoted = answering.answer(question, list(answered.passages), None, policy)
     return {"always-abstain": abstain, "always-yes": yes, "no-model": quoted}

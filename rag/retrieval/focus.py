@@ -10,10 +10,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.embedder import Embedder
-from rag.formats import without_headings
-from rag.question import years
-from rag.text import content_words, split_sentences, words
+from rag.ingest.formats import without_headings
+from rag.models.embedder import Embedder
+from rag.policy import DEFAULT, Policy
+from rag.question import Question, years
+from rag.retrieval.hops import keep_a_hop
+from rag.text import content_words, share, split_sentences, words
 from rag.types import Passage
 
 
@@ -29,35 +31,30 @@ def sentences(passage: Passage) -> list[Passage]:
     return result
 
 
-def focus(question: str, passages: list[Passage], embedder: Embedder, limit: int) -> list[Passage]:
+def focus(question: Question, passages: list[Passage], embedder: Embedder, limit: int, policy: Policy = DEFAULT) -> list[Passage]:
     """The `limit` sentences of `passages` that bear most on the question, best first."""
     candidates = _unique(s for p in about_the_years(question, passages) for s in sentences(p))
     if not candidates:
         return []
-    vectors = embedder.embed([question] + [c.text for c in candidates])
+    vectors = embedder.embed([question.text] + [c.text for c in candidates])
     similarity = vectors[1:] @ vectors[0]
-    asked = content_words(question)
-    overlap = np.array([len(asked & content_words(c.text)) / (len(asked) or 1) for c in candidates])
+    asked = question.words
+    overlap = np.array([share(asked, content_words(c.text)) for c in candidates])
     # Shared words count beside meaning: MiniLM alone ranks a sentence about the right topic
     # above the one holding the asked-for name or number.
-    scores = similarity + 0.5 * overlap
-    best = list(np.argsort(-scores, kind="stable")[:limit])
-    # A bridge question's second hop ("who directed the film shot near Brackmoor" -> the film's page)
-    # shares few words with the question: its best sentence takes the last place if it has none.
-    hop = [i for i, candidate in enumerate(candidates) if candidate.link]
-    if hop and best and not any(candidates[i].link for i in best):
-        best[-1] = max(hop, key=lambda i: scores[i])
+    scores = similarity + policy.focus_overlap_weight * overlap
+    best = keep_a_hop(list(np.argsort(-scores, kind="stable")[:limit]), candidates, scores)
     return [replace(candidates[i], score=float(scores[i])) for i in sorted(best, key=lambda i: -scores[i])]
 
 
-def about_the_years(question: str, passages: list[Passage]) -> list[Passage]:
+def about_the_years(question: Question, passages: list[Passage]) -> list[Passage]:
     """The passages naming every year the question names, or all of them when none does; a
     passage reached by a title link stays (a bridge page rarely repeats the question's year).
 
     News repeats itself year after year ("Who won the Kestrel Cup in 2019?" retrieves the 2018 and
     2020 winners too); a sentence rarely repeats the year its passage states.
     """
-    wanted = years(question)
+    wanted = question.years
     matching = [p for p in passages if wanted <= years(p.text)] if wanted else []
     return [p for p in passages if p in matching or p.link] if matching else passages
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.llm import Generation, Messages, OnToken, Streamed
+from rag.models.llm import Generation, Messages, OnToken, Streamed
 
 # Servers that serve one model answer to any name; the package needs a non-empty key.
 NO_KEY = "no-key"

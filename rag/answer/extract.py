@@ -12,17 +12,14 @@ import re
 import time
 
 from rag import resources
-from rag.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
-from rag.text import content_words
+from rag.citations import cite, without_citations
+from rag.models.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
+from rag.policy import DEFAULT, Policy
+from rag.question import Question
+from rag.text import containment, content_words
 from rag.types import Passage
-from rag.verify import without_citations
 
 NOTHING_HERE = "NONE"  # what the prompts ask the model to say when it cannot answer
-MAX_TOKENS = 60
-# Claims sharing this much of their words are one claim with two citations. Not lower: "a truly
-# reliable neighbor" and "a genuinely reliable neighbor" are two phrases, both wanted.
-SAME_CLAIM = 0.9
-
 # Ways a small model says "not in this passage" besides the word it was asked for.
 DECLINE_RE = re.compile(
     rf"(?-i:\b{NOTHING_HERE}\b)|(do|does|did) not (say|mention|contain|specify|provide|state)|"
@@ -31,15 +28,15 @@ DECLINE_RE = re.compile(
 )
 
 
-def build_messages(question: str, passage: Passage) -> Messages:
-    return few_shot_messages(*resources.few_shot("extract"), _ask(question, passage.with_heading))
+def build_messages(question: Question, passage: Passage, policy: Policy = DEFAULT) -> Messages:
+    return few_shot_messages(*resources.few_shot("extract"), _ask(question.text, passage.with_heading(policy.naming_heading_words)))
 
 
 def _ask(question: str, sentence: str) -> str:
     return f"Question: {question.strip()}\nSentence: {sentence.strip()}"
 
 
-def draft(question: str, passages: list[Passage], llm: ChatModel, on_text: OnToken | None = None) -> Draft:
+def draft(question: Question, passages: list[Passage], llm: ChatModel, policy: Policy = DEFAULT, on_text: OnToken | None = None) -> Draft:
     """One claim per sentence that answers, each ending in the [n] of its sentence.
 
     A claim streams to `on_text` whole, once its reply is in: only then is it known not to be
@@ -47,14 +44,14 @@ def draft(question: str, passages: list[Passage], llm: ChatModel, on_text: OnTok
     started = time.perf_counter()
     result = Draft()
     claims: list[tuple[str, list[int]]] = []
-    asked = content_words(question)
+    asked = question.words
     for n, passage in enumerate(passages, start=1):
-        generation = llm.generate(build_messages(question, passage), MAX_TOKENS)
+        generation = llm.generate(build_messages(question, passage, policy), policy.extract_max_tokens)
         result.record(generation, started)
         claim = reply_text(generation.text)
         if not content_words(claim) - asked:
             continue  # declined, or only repeated the question ("Lee called Xi.")
-        if not _merge(claims, claim, n):
+        if not _merge(claims, claim, n, policy.same_claim):
             if on_text:
                 on_text((" " if claims else "") + cite(claim, [n]))
             claims.append((claim, [n]))
@@ -78,20 +75,11 @@ def reply_text(raw: str) -> str:
     return " ".join(text.split())
 
 
-def cite(sentence: str, sources: list[int] | tuple[int, ...]) -> str:
-    """The sentence with its [n] markers before the closing punctuation."""
-    body = sentence.rstrip()
-    end = body[-1] if body[-1] in ".!?" else "."
-    markers = "".join(f"[{n}]" for n in sources)
-    return body.rstrip(".!?") + (f" {markers}" if markers else "") + end
-
-
-def _merge(claims: list[tuple[str, list[int]]], text: str, n: int) -> bool:
+def _merge(claims: list[tuple[str, list[int]]], text: str, n: int, same_claim: float) -> bool:
     """Fold a claim into an earlier one that says the same (the corpus repeats itself)."""
     words = content_words(text)
     for claim, sources in claims:
-        other = content_words(claim)
-        if words and other and len(words & other) / min(len(words), len(other)) >= SAME_CLAIM:
+        if containment(words, content_words(claim)) >= same_claim:
             sources.append(n)
             return True
     return False

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import MISSING, astuple, fields, replace
+from collections.abc import Iterator
+from dataclasses import MISSING, astuple, fields
 from pathlib import Path
 
-from rag.links import Titles
 from rag.text import stemmer
 from rag.types import Passage
 
@@ -28,7 +28,6 @@ _FIELD = {field.name: i for i, field in enumerate(fields(Passage))}  # where eac
 # The saved table's columns are named (COLUMNS_FILE), so a table written before a Passage field
 # was added, moved or dropped is still read by name. Tables saved before that hold these.
 _UNNAMED_COLUMNS = ("id", "source", "text", "line_start", "line_end", "score", "page_start", "page_end", "heading", "link")
-LINK_SEARCH = 20  # chunks searched by keyword for one naming a title
 
 
 class KeywordIndex:
@@ -91,28 +90,13 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [self._passage(row).scored(float(scores[row])) for row in top]
 
-    def linked(self, passage: Passage, besides: str) -> list[Passage]:
-        """The chunks of the documents `passage` names by title, then the chunks that name its own
-        document's title; titles `besides` names (the question: searched for already) are left out."""
-        titles = self._titles
-        if not titles:
-            return []
-        named = [title for title in sorted(titles.named_in(passage.text)) if title not in besides]
-        linked = [
-            replace(self._passage(row), link=title)
-            for title in named
-            for source in titles.sources(title)
-            for row in self._rows_of_source[source]
-        ]
-        own = titles.title_of(passage.source)
-        if own and own not in besides:
-            linked += [replace(chunk, link=own) for chunk in self.search(own, LINK_SEARCH) if own in chunk.text]
-        return [chunk for chunk in linked if chunk.source != passage.source]
-
-    @functools.cached_property
-    def _titles(self) -> Titles:
+    def headed_chunks(self) -> Iterator[tuple[str, str, int, str]]:
+        """(source, text, first line, heading trail) of every chunk: what document titles are read from."""
         source, text, line, heading = (_FIELD[name] for name in ("source", "text", "line_start", "heading"))
-        return Titles((chunk[source], chunk[text], chunk[line], chunk[heading]) for chunk in self._chunks)
+        return ((chunk[source], chunk[text], chunk[line], chunk[heading]) for chunk in self._chunks)
+
+    def chunks_of(self, source: str) -> list[Passage]:
+        return [self._passage(row) for row in self._rows_of_source.get(source, ())]
 
     @functools.cached_property
     def _rows_of_source(self) -> dict[str, list[int]]:

@@ -1,0 +1,1 @@
+"""From focused sentences to a checked, cited Answer: drafting, citations, verification."""

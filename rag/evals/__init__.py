@@ -1,0 +1,1 @@
+"""Scoring answers against gold questions: datasets and folds, metrics, runs, thresholds, reports."""

@@ -1,0 +1,1 @@
+"""Reading files into documents and chunks, and writing them into the store."""
