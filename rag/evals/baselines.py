@@ -16,7 +16,7 @@ from rag.types import Answer
 
 NAMES = ("always-abstain", "always-yes", "no-model")
 # The answer metrics a baseline is scored on; citations and timings say nothing of a baseline.
-COMPARED = ("accuracy", "answer_correct", "token_f1", "abstention_correct", "false_refusal", "abstention_skill")
+COMPARED = ("accuracy", "answer_correct", "claim_precision", "token_f1", "abstention_correct", "false_refusal", "abstention_skill")
 
 
 def answers(answered: Answer, policy: Policy) -> dict[str, Answer]:
