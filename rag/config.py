@@ -37,7 +37,7 @@ class Settings:
     chunk_tokens: int = 200  # MiniLM truncates past 256 tokens, so chunks stay under it
     chunk_overlap: int = 40
     # Who answers: auto (the embedded model unless a key or base URL is set), local, openai,
-    # openai-compatible, or none (the best matching sentences, no model). See models.py.
+    # openai-compatible, or none (the best matching sentences, no model). See rag/models/providers.py.
     llm: str = "auto"
     llm_model_path: str = ""  # local: a GGUF file; empty means the embedded one
     llm_model: str = ""  # remote: the model name; empty means gpt-4o-mini, or the server's first
