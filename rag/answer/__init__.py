@@ -1,1 +1,1 @@
-"""From focused sentences to a checked, cited Answer: drafting, citations, verification."""
+"""From focused sentences to a checked, cited Answer: the evidence gate, drafting, verification."""

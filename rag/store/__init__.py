@@ -1,1 +1,1 @@
-"""Where chunks live: Chroma for vectors, the BM25 keyword index and its chunk table."""
+"""Where chunks live: Chroma for vectors, the BM25 keyword index and its chunk table, the manifest."""
