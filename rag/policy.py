@@ -3,7 +3,8 @@ accepts as an answer, in one place.
 
 Each is a setting of the same name (a config file, `RAG_NAME`), can be tried for one eval run
 with `rag eval --set NAME=VALUE`, is listed by `rag config`, and is written into every eval
-report. Values set from data were set on the tune folds of the public sets (`rag eval --fold tune`).
+report. The values set from data were set on the whole public dev sets, before the folds existed;
+a value changed from now on is set on the tune folds (`rag eval --fold tune`) and judged on check.
 """
 
 from __future__ import annotations
