@@ -80,10 +80,10 @@ class Rag:
         k, question = k or self.settings.k, _parsed(question)
         return focus(question, self.retrieve(question, k), self.embedder, k, self.settings.policy)
 
-    def ask(self, question: str, k: int | None = None, on_text: OnToken | None = None) -> Answer:
+    def ask(self, question: str | Question, k: int | None = None, on_text: OnToken | None = None) -> Answer:
         """`on_text` is shown the draft as the model writes it; the Answer is what survived the check."""
         started = time.perf_counter()
-        question = Question.parse(question)
+        question = _parsed(question)
         passages = self.context(question, k)
         retrieved = time.perf_counter()
         result = answering.answer(question, passages, self.llm, self.settings.policy, on_text)

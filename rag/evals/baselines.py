@@ -19,8 +19,7 @@ NAMES = ("always-abstain", "always-yes", "no-model")
 COMPARED = ("accuracy", "answer_correct", "claim_precision", "token_f1", "abstention_correct", "false_refusal", "abstention_skill")
 
 
-def answers(answered: Answer, policy: Policy) -> dict[str, Answer]:
-    question = Question.parse(answered.question)
+def answers(question: Question, answered: Answer, policy: Policy) -> dict[str, Answer]:
     abstain = answering.abstention(question.text)
     yes = Answer(question.text, "Yes.", (), False) if question.yes_no else abstain
     quoted = answering.answer(question, list(answered.passages), None, policy)

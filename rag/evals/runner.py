@@ -19,6 +19,7 @@ from rag.evals.dataset import FOLDS, GoldQuestion
 from rag.evals.scoring import RANK_DEPTH, CitationCheck, RankCheck
 from rag.evals.thresholds import LOWER_IS_BETTER
 from rag.pipeline import Rag
+from rag.question import Question
 from rag.text import split_sentences
 from rag.types import Answer
 
@@ -141,15 +142,16 @@ def run(
 
 
 def evaluate_question(rag: Rag, gold: GoldQuestion, k: int, retrieval_only: bool) -> QuestionResult:
+    question = Question.parse(gold.question)  # once, for the ranking, the answer and the baselines
     started = time.perf_counter()
-    passages = rag.retrieve(gold.question, RANKING_PASSAGES)
+    passages = rag.retrieve(question, RANKING_PASSAGES)
     retrieve_s = time.perf_counter() - started
     ranked = tuple(scoring.rank_documents([p.source for p in passages]))
     result = QuestionResult(gold, k, ranked, scoring.check_ranking(gold, list(ranked)), retrieve_s)
     if retrieval_only:
         return result
-    answer = rag.ask(gold.question, k)
-    return replace(_scored(result, answer), baselines=baselines.answers(answer, rag.settings.policy))
+    answer = rag.ask(question, k)
+    return replace(_scored(result, answer), baselines=baselines.answers(question, answer, rag.settings.policy))
 
 
 def _scored(result: QuestionResult, answer: Answer) -> QuestionResult:
