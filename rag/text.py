@@ -31,6 +31,24 @@ def content_words(text: str) -> set[str]:
     return set(stemmer().stemWords(kept))
 
 
+def checked_words(text: str) -> set[str]:
+    """content_words plus the digits each number word stands for, so that "a four-day visit"
+    holds the 4 of "4 days" and does not hold the 3 of "three days". "One" is left out: it is
+    as often a pronoun ("one of the ministers") as a count."""
+    found = content_words(text)
+    return found | {_numerals()[w] for w in found & _numerals().keys()}
+
+
+@functools.cache
+def _numerals() -> dict[str, str]:
+    units = (
+        "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen"
+    )
+    tens = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+    values = {word: str(n) for n, word in enumerate(units.split()) if word != "_"} | {word: str(20 + 10 * n) for n, word in enumerate(tens)}
+    return {stemmer().stemWord(word): value for word, value in values.items()}
+
+
 @functools.lru_cache(maxsize=16384)
 def passage_words(text: str) -> frozenset[str]:
     """content_words, remembered: the same chunks come back for question after question in a chat or an eval run."""

@@ -41,6 +41,15 @@ def test_an_invented_number_with_a_real_citation_is_dropped():
     assert checked.removed == ("China sanctioned 10 U.S. defense contractors.",)
 
 
+def test_a_number_written_as_a_word_is_checked_as_a_number():
+    stay = Passage("t@1", "news/trip.txt", "Mina Arden landed in Quito on Friday for a five-day stay.", 1, 1)
+    question = Question.parse("How long is Arden's stay in Quito?")
+    wrong = verify(question, "Arden's stay in Quito is three days long [1].", [stay])
+    assert wrong.sentences == () and wrong.removed == ("Arden's stay in Quito is three days long.",)
+    right = verify(question, "Arden's stay in Quito lasts 5 days [1].", [stay])
+    assert right.sentences == (("Arden's stay in Quito lasts 5 days.", (1,)),)
+
+
 def test_an_invented_fact_citing_a_real_passage_is_dropped_and_the_rest_kept():
     text = "Lee will meet Premier Li Qiang [2]. Seoul has a population of nearly ten million [1]."
     checked = verify(Question.parse("Who does Lee meet?"), text, [XI, LI])

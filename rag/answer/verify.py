@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rag.citations import cited_numbers, without_citations
 from rag.policy import DEFAULT, Policy
 from rag.question import Question
-from rag.text import content_words, share, split_sentences
+from rag.text import checked_words, content_words, share, split_sentences
 from rag.types import Passage, Repair
 
 _CAPITALISED = re.compile(r"(?<=\S\s)[A-Z]\w*")  # not the sentence's first word
@@ -35,7 +35,7 @@ class Verified:
 
 def verify(question: Question, text: str, passages: list[Passage], policy: Policy = DEFAULT) -> Verified:
     """The answer's supported sentences with the citations that hold them up."""
-    shown = _Shown([content_words(p.with_heading(policy.naming_heading_words)) for p in passages], policy)
+    shown = _Shown([checked_words(p.with_heading(policy.naming_heading_words)) for p in passages], policy)
     kept: list[tuple[str, tuple[int, ...]]] = []
     repaired: list[Repair] = []
     removed: list[str] = []
@@ -92,7 +92,7 @@ class _Shown:
         return chosen
 
     def hold_the_numbers(self, body: str) -> bool:
-        return _numbers(content_words(body)) <= self.held_by(range(1, len(self.words) + 1))
+        return _numbers(checked_words(body)) <= self.held_by(range(1, len(self.words) + 1))
 
 
 def _check(question: Question, body: str, claimed: tuple[int, ...], shown: _Shown) -> tuple[str, tuple[int, ...], list[str]]:
@@ -120,7 +120,7 @@ def _supporting(question: Question, body: str, claimed: tuple[int, ...], shown: 
     if not needed:
         return ()
     valid = [n for n in claimed if 1 <= n <= len(shown.words)]
-    said = content_words(body) | needed
+    said = checked_words(body) | needed
     if valid and shown.hold(said, needed, valid, verdict):
         # A cited passage stays if it holds some of what the sentence adds to the question:
         # one that shares only the question's words ("Lee", "meet") is not its source.
@@ -162,4 +162,4 @@ def _verdict_word(body: str) -> str:
 
 
 def _new_words(claim: str, question: Question) -> set[str]:
-    return content_words(claim) - question.words - _VERDICT
+    return checked_words(claim) - question.words - _VERDICT
