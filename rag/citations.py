@@ -14,8 +14,12 @@ def cite(sentence: str, sources: Iterable[int]) -> str:
     """The sentence with its [n] markers before the closing punctuation."""
     body = sentence.rstrip()
     end = body[-1] if body[-1] in ".!?" else "."
-    markers = "".join(f"[{n}]" for n in sources)
-    return body.rstrip(".!?") + (f" {markers}" if markers else "") + end
+    written = markers(sources)
+    return body.rstrip(".!?") + (f" {written}" if written else "") + end
+
+
+def markers(sources: Iterable[int]) -> str:
+    return "".join(f"[{n}]" for n in sources)
 
 
 def cited_numbers(text: str) -> list[int]:

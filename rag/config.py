@@ -46,6 +46,9 @@ class Settings:
     llm_timeout: float = 60.0  # seconds to wait for a remote reply
     llm_max_retries: int = 2  # retries of a refused connection, timeout, 429 or 5xx, with backoff
     llm_context_tokens: int = 4096
+    # How the model drafts: extract (one call a sentence: what a 1.5B model can do), single (one
+    # cited prompt over all the passages: a capable model), or auto (by provider and model).
+    draft: str = "auto"
     embedder: str = "local"  # local (the embedded ONNX MiniLM), openai, or openai-compatible
     embed_model: str = ""  # remote: empty means text-embedding-3-small, or the server's first
     embed_base_url: str = ""  # empty: llm_base_url

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rag import resources
 from rag.answer import compose as answering
-from rag.answer import extract
+from rag.answer import extract, synthesize
 from rag.config import Settings
 from rag.ingest import writer
 from rag.ingest.writer import IngestReport, OnProgress
@@ -55,12 +55,17 @@ class Rag:
         return loaded.name if loaded is not None else models.llm_name(self.settings)
 
     def warm_up(self) -> None:
-        """Load the embedder, the index and the model, and have the model read the extraction
+        """Load the embedder, the index and the model, and have the model read its drafting
         prompt's worked examples: the first question then starts warm (chat does this while
         the user types)."""
         self.context("warm up")  # opens Chroma and the keyword index
-        if self.llm is not None:
-            self.llm.prime(extract.build_messages(Question.parse("Who?"), Passage("", "", "Nobody.", 0, 0), self.settings.policy))
+        if self.llm is None:
+            return
+        question, nobody = Question.parse("Who?"), Passage("", "", "Nobody.", 0, 0)
+        if models.drafting(self.settings) == models.SINGLE:
+            self.llm.prime(synthesize.build_messages(question, [nobody], self.settings.policy, synthesize.ANSWER))
+        else:
+            self.llm.prime(extract.build_messages(question, nobody, self.settings.policy))
 
     def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
         return writer.ingest(self.index, paths or [resources.seeds_dir()], on_progress)
@@ -86,7 +91,7 @@ class Rag:
         question = _parsed(question)
         passages = self.context(question, k)
         retrieved = time.perf_counter()
-        result = answering.answer(question, passages, self.llm, self.settings.policy, on_text)
+        result = answering.answer(question, passages, self.llm, self.settings.policy, on_text, models.drafting(self.settings))
         timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}
         return replace(result, timings=timings)
 

@@ -43,12 +43,18 @@ class Policy:
     # Drafting
     extract_max_tokens: int = _knob(60, "reply cap when the model reads one sentence: a claim, or NONE")
     synthesize_max_tokens: int = _knob(80, "reply cap when the model weighs every sentence at once (yes/no, choices, bridges)")
+    answer_max_tokens: int = _knob(200, "reply cap for one cited answer over every passage (the single drafting strategy)")
     same_claim: float = _knob(
         0.9,
         "claims sharing this much of their words are one claim citing both; lower, 'a truly reliable' and 'a genuinely reliable' merged",
     )
     extractive_share: float = _knob(0.85, "--llm none also quotes a sentence scoring this close to the best one")
     extractive_max: int = _knob(2, "sentences --llm none quotes at most")
+    # Selection
+    min_confidence: float = _knob(0.0, "a claim the model was less sure of than this is set aside; none left, the answer abstains")
+    conflict_share: float = _knob(
+        0.8, "a different answer to a one-answer question, held this nearly as surely as the best, is shown as a conflict"
+    )
     # Verification
     min_support: float = _knob(0.6, "share of a claim's words its cited passages must hold")
     new_support: float = _knob(

@@ -24,6 +24,13 @@ _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|
 _ASKS_COUNTRY = re.compile(r"\b(what|which) (country|nation)\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (percentage|share|number)\b", re.IGNORECASE)
 
+# A question that asks for several things: "who are", "which ministers", "list", "name all"; and
+# one asking for the object of a verb ("who does Lee meet"), which may be several people.
+_ASKS_SEVERAL = re.compile(r"\b(who|what|which)\s+(\w+\s+)?(are|were)\b|\b(which|what)\s+\w+[^s\W]s\b|\b(list|all|both)\b", re.IGNORECASE)
+_ASKS_OBJECT = re.compile(r"^\W*(who|whom|what)\s+(do|does|did|will|would|can|could|should|has|have|had)\b", re.IGNORECASE)
+# A question about what its subject is called, which an answer can only give by naming the subject.
+_ASKS_NAME = re.compile(r"\b(name|named|called|known as|title|full)\b", re.IGNORECASE)
+_NAME = re.compile(r"(?<=\S\s)[A-Z][\w’'-]*")  # a capitalised word, not the first
 _NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")  # 2012, 20th, 1990s; not a model name like 5a
 MONTHS = "january february march april may june july august september october november december".split()
 DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
@@ -54,6 +61,9 @@ class Question:
     choice: bool  # "Which painter is Canadian, Tessa Lorne or Jem Harlow?"
     wanted: Wanted
     countries: frozenset[str] = frozenset()  # the ones it names, read when it wants a country
+    expects_one: bool = False  # one right answer: "who won", "when", "how many"; not "who does Lee meet"
+    asks_name: bool = False  # "what is the full name of", "what was it called"
+    names: frozenset[str] = frozenset()  # its capitalised words but the first, as content words
 
     @classmethod
     def parse(cls, text: str) -> Question:
@@ -68,6 +78,9 @@ class Question:
             choice=choice,
             wanted=wanted,
             countries=frozenset(countries_named(text)) if wanted is Wanted.COUNTRY else frozenset(),
+            expects_one=_expects_one(text, wanted, choice),
+            asks_name=bool(_ASKS_NAME.search(text)),
+            names=frozenset(content_words(" ".join(_NAME.findall(text)))),
         )
 
     @property
@@ -105,6 +118,14 @@ def _is_yes_no(text: str) -> bool:
     lead = _YES_NO_AFTER_LEAD.search(text)
     # "The Corran Hound and the Vell Terrier, are both breeds from which century?" asks which.
     return bool(lead) and not _WH_WORD.search(text, lead.end())
+
+
+def _expects_one(text: str, wanted: Wanted, choice: bool) -> bool:
+    """Whether one answer is wanted, so that two different ones are a conflict. Yes/no questions
+    and choices are weighed whole, not picked among."""
+    if choice or _is_yes_no(text):
+        return False
+    return wanted is not Wanted.ANY or not (_ASKS_SEVERAL.search(text) or _ASKS_OBJECT.search(text))
 
 
 def _wanted(text: str, choice: bool) -> Wanted:

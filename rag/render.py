@@ -14,6 +14,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from rag.citations import markers
 from rag.evals.report import format_metric, policy_line
 from rag.evals.thresholds import improved
 from rag.ingest.writer import IngestReport
@@ -30,6 +31,8 @@ COMPACT_WIDTH = 100  # characters of a passage a compact source line shows
 def answer(result: Answer, compact: bool = False) -> None:
     """The answer, then its sources: in full, or (compact, in chat) one line each."""
     out.print(Text(result.text))
+    if result.conflicts:
+        out.print(Text(conflict_note(result), style="yellow"))
     if result.citations:
         out.print()
         out.print(Text("Sources:", style="bold"))
@@ -45,6 +48,12 @@ def answer(result: Answer, compact: bool = False) -> None:
                 style="yellow",
             )
         )
+
+
+def conflict_note(result: Answer) -> str:
+    """ "Passages disagree: [3] says Lee's visit is three days long." """
+    said = "; ".join(f"{markers(c.sources)} says {c.text.rstrip('.')}" for c in result.conflicts)
+    return f"Passages disagree: {said}."
 
 
 @contextmanager

@@ -56,6 +56,20 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, with the passages that support it and how sure the model was
+    of it (0 to 1; None where the model gives no token probabilities)."""
+
+    text: str
+    sources: tuple[int, ...]
+    confidence: float | None = None
+
+    def to_json(self) -> dict:
+        sure = None if self.confidence is None else round(self.confidence, 4)
+        return {"text": self.text, "citations": list(self.sources), "confidence": sure}
+
+
+@dataclass(frozen=True)
 class Repair:
     """An answer sentence whose citations were changed to the passages that support it."""
 
@@ -74,8 +88,13 @@ class Answer:
     citations: tuple[Citation, ...]
     abstained: bool
     passages: tuple[Passage, ...] = ()
-    # Sentences the model wrote that no passage supports; not shown as answers.
+    # Sentences the model wrote that no passage supports, or that do not answer the question
+    # (they restate its subject, or lost to a better answer); not shown as answers.
     removed_sentences: tuple[str, ...] = ()
+    # For a question with one answer: what other passages say instead, where the model was
+    # nearly as sure of it. The answer's text holds the best-supported one only.
+    conflicts: tuple[Claim, ...] = ()
+    confidence: float | None = None  # the model's, in the least sure sentence of the answer
     repaired_citations: tuple[Repair, ...] = ()
     # Why the answer is the abstention: "weak evidence" (the model was not asked) or
     # "nothing supported" (it was, and nothing it said held up).
@@ -101,6 +120,8 @@ class Answer:
             ],
             "abstained": self.abstained,
             "abstention_reason": self.abstention_reason,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "conflicts": [c.to_json() for c in self.conflicts],
             "removed_sentences": list(self.removed_sentences),
             "repaired_citations": [r.to_json() for r in self.repaired_citations],
             "model": self.model,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -25,22 +26,29 @@ os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="rag-test-config-")
 
 class FakeLLM:
     """Answers each call with `reply(question, shown)`, where `shown` is the one sentence of an
-    extraction call or the numbered passages of a synthesis call; records what it was asked."""
+    extraction call or the numbered passages of a synthesis call; records what it was asked.
+
+    A reply given as (text, p) is written with probability p, reported when token
+    probabilities are asked for; a plain text comes with none, as from a server that gives none."""
 
     name = "fake"
 
-    def __init__(self, reply: Callable[[str, str], str]) -> None:
+    def __init__(self, reply: Callable[[str, str], str | tuple[str, float]]) -> None:
         self._reply = reply
         self.calls: list[Messages] = []
 
-    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
+    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None, logprobs: bool = False) -> Generation:
         self.calls.append(messages)
         question, passage = _parse(messages[-1]["content"])
-        text = self._reply(question, passage)
+        reply = self._reply(question, passage)
+        text, sure = reply if isinstance(reply, tuple) else (reply, None)
         for i, piece in enumerate(text.split(" ")):
             if on_token:
                 on_token((" " if i else "") + piece)
-        return Generation(text=text, prompt_tokens=50, completion_tokens=len(text.split()), first_token_s=0.01, total_s=0.02)
+        given = (math.log(sure),) if logprobs and sure is not None else ()
+        return Generation(
+            text=text, prompt_tokens=50, completion_tokens=len(text.split()), first_token_s=0.01, total_s=0.02, token_logprobs=given
+        )
 
     def prime(self, messages: Messages) -> None:
         self.primed = messages

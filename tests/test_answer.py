@@ -5,7 +5,9 @@ from dataclasses import replace
 from passages import DIRECTOR, LI, PLAYER, ROLE, SANCTIONS, TEAM, XI, XI_AGAIN
 
 from rag.answer.compose import ABSTENTION, answer
+from rag import render
 from rag.answer.extract import build_messages
+from rag.models.providers import SINGLE
 from rag.policy import Policy
 from rag.question import Question
 from rag.types import Passage
@@ -180,3 +182,103 @@ def test_a_sentence_is_read_under_the_title_naming_its_page_but_not_under_a_head
     headline = "Flood warning ignored: the dam breach at Dunleigh shocks the valley"
     news = Passage("n@1", "news/breach.md", "He said that the river had been rising since the morning.", 9, 9, heading=headline)
     assert build_messages(Question.parse("What did he say?"), news)[-1]["content"].endswith(f"Sentence: {news.text}")
+
+
+# -- choosing the answer among the claims ------------------------------------------------------
+
+PRIZE_WON = Passage("p@1", "news/prize.txt", "Mina Arden won the 2021 Tarn Prize for her first novel.", 1, 1)
+PRIZE_LISTED = Passage("p@2", "news/prize.txt", "Jem Harlow was shortlisted for the 2021 Tarn Prize.", 2, 2)
+VIADUCT = Passage("v@1", "rail/lune.txt", "The Lune Viaduct carried the railway over the river from 1859.", 1, 1)
+VIADUCT_GUIDE = Passage("v@2", "rail/guide.txt", "The guidebook says the Lune Viaduct opened in 1860.", 4, 4)
+LUND_ARRIVES = Passage("l@1", "news/lund.txt", "Foreign Minister Anna Lund arrived in Oslo on Friday for a two-day visit.", 1, 1)
+LUND_MEETS = Passage("l@2", "news/lund.txt", "In Oslo, Lund will meet Prime Minister Jonas Dahl.", 2, 2)
+LUND_ALSO = Passage("l@3", "news/lund.txt", "Lund is also due to see the trade envoy Sara Vik in Oslo.", 3, 3)
+
+
+def test_a_question_with_one_answer_gets_the_one_the_model_is_surest_of(fake_llm):
+    llm = fake_llm(
+        replies(
+            {PRIZE_LISTED.text: ("Jem Harlow won the 2021 Tarn Prize.", 0.3), PRIZE_WON.text: ("Mina Arden won the 2021 Tarn Prize.", 0.9)}
+        )
+    )
+    result = answer(Question.parse("Who won the 2021 Tarn Prize?"), [PRIZE_LISTED, PRIZE_WON], llm, UNGATED)
+    assert result.text == "Mina Arden won the 2021 Tarn Prize [2]."
+    assert result.conflicts == () and [c.n for c in result.citations] == [2]
+    assert "Jem Harlow won the 2021 Tarn Prize." in result.removed_sentences
+
+
+def test_two_answers_held_nearly_as_surely_are_reported_as_a_conflict(fake_llm, capsys):
+    llm = fake_llm(
+        replies({VIADUCT.text: ("The Lune Viaduct opened in 1859.", 0.9), VIADUCT_GUIDE.text: ("The Lune Viaduct opened in 1860.", 0.85)})
+    )
+    result = answer(Question.parse("When did the Lune Viaduct open?"), [VIADUCT, VIADUCT_GUIDE], llm, UNGATED)
+    assert result.text == "The Lune Viaduct opened in 1859 [1]."
+    assert [(c.text, c.sources) for c in result.conflicts] == [("The Lune Viaduct opened in 1860.", (2,))]
+    assert [c.n for c in result.citations] == [1, 2]  # the conflicting passage is among the sources
+    assert result.to_json()["conflicts"] == [{"text": "The Lune Viaduct opened in 1860.", "citations": [2], "confidence": 0.85}]
+    render.answer(result)
+    assert "Passages disagree: [2] says The Lune Viaduct opened in 1860." in capsys.readouterr().out
+
+
+def test_the_same_answer_from_two_passages_is_one_answer_citing_both(fake_llm):
+    guide = replace(VIADUCT_GUIDE, text="The guidebook says the Lune Viaduct opened in May 1859.")
+    llm = fake_llm(
+        replies({VIADUCT.text: ("The Lune Viaduct opened in 1859.", 0.9), guide.text: ("The Lune Viaduct opened in May 1859.", 0.6)})
+    )
+    result = answer(Question.parse("When did the Lune Viaduct open?"), [VIADUCT, guide], llm, UNGATED)
+    assert result.conflicts == ()
+    assert {n for c in result.citations for n in [c.n]} == {1, 2}
+
+
+def test_a_question_asking_for_several_things_keeps_every_answer(fake_llm):
+    llm = fake_llm(
+        replies(
+            {
+                LUND_MEETS.text: ("Lund will meet Prime Minister Jonas Dahl.", 0.9),
+                LUND_ALSO.text: ("Lund will see trade envoy Sara Vik.", 0.5),
+            }
+        )
+    )
+    result = answer(Question.parse("Who does Lund meet in Oslo?"), [LUND_MEETS, LUND_ALSO], llm, UNGATED)
+    assert result.text == "Lund will meet Prime Minister Jonas Dahl [1]. Lund will see trade envoy Sara Vik [2]."
+    assert result.conflicts == ()
+
+
+def test_a_claim_that_only_restates_the_questions_subject_is_dropped(fake_llm):
+    llm = fake_llm(
+        replies(
+            {
+                LUND_ARRIVES.text: ("Lund meets Foreign Minister Anna Lund in Oslo.", 0.9),
+                LUND_MEETS.text: ("Lund will meet Prime Minister Jonas Dahl.", 0.9),
+            }
+        )
+    )
+    result = answer(Question.parse("Who does Lund meet in Oslo?"), [LUND_ARRIVES, LUND_MEETS], llm, UNGATED)
+    assert result.text == "Lund will meet Prime Minister Jonas Dahl [2]."
+    assert result.removed_sentences == ("Lund meets Foreign Minister Anna Lund in Oslo.",)
+
+
+def test_a_question_about_what_the_subject_is_called_may_be_answered_with_its_name(fake_llm):
+    llm = fake_llm(replies({LUND_ARRIVES.text: ("Lund is Foreign Minister Anna Lund.", 0.9)}))
+    result = answer(Question.parse("What is the full name of Lund?"), [LUND_ARRIVES], llm, UNGATED)
+    assert result.text == "Lund is Foreign Minister Anna Lund [1]."
+
+
+def test_a_claim_the_model_was_unsure_of_is_set_aside_and_none_left_abstains(fake_llm):
+    llm = fake_llm(replies({LUND_ARRIVES.text: ("Lund stays in Oslo for two days.", 0.2)}))
+    question = Question.parse("How long does Lund stay in Oslo?")
+    assert not answer(question, [LUND_ARRIVES], llm, replace(UNGATED, min_confidence=0.1)).abstained
+    unsure = answer(question, [LUND_ARRIVES], llm, replace(UNGATED, min_confidence=0.5))
+    assert unsure.abstained and unsure.removed_sentences == ("Lund stays in Oslo for two days.",)
+
+
+def test_a_capable_model_answers_in_one_cited_prompt_that_is_verified_the_same_way(fake_llm):
+    def one_prompt(question, shown):
+        assert "[1]" in shown and "[3]" in shown  # every passage, numbered, in one call
+        return "Lund will meet Prime Minister Jonas Dahl [2] and the trade envoy Sara Vik [3]. Lund also meets the King [1]."
+
+    llm = fake_llm(one_prompt)
+    result = answer(Question.parse("Who does Lund meet in Oslo?"), [LUND_ARRIVES, LUND_MEETS, LUND_ALSO], llm, UNGATED, drafting=SINGLE)
+    assert len(llm.calls) == 1
+    assert result.text == "Lund will meet Prime Minister Jonas Dahl and the trade envoy Sara Vik [2][3]."
+    assert result.removed_sentences == ("Lund also meets the King.",)  # no passage names a king

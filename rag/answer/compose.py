@@ -4,9 +4,12 @@ Three ways to draft an answer, one check for all of them:
 - too little evidence: the abstention, without asking the model (it would take seconds to say
   nothing, or worse, invent something);
 - no model (`--llm none`): the best matching sentences themselves;
-- the model, sentence by sentence (`extract`) or over all passages at once (`synthesize`).
-Every draft then goes through `verify`: citations are checked and repaired, unsupported
-sentences dropped, and when nothing supported remains the answer is the abstention.
+- the model, sentence by sentence (`extract`: what the embedded 1.5B model can do), or over all
+  passages at once (`synthesize`: a yes/no question or a choice, which weigh passages against
+  each other, and every question under the `single` strategy, for a capable model).
+Every draft then goes through `verify` (citations checked and repaired, unsupported sentences
+dropped) and `select` (the claims that answer the question, one for a one-answer question, the
+rest kept as conflicts or set aside); when nothing remains the answer is the abstention.
 
 This module alone knows the abstention phrase.
 """
@@ -16,14 +19,15 @@ from __future__ import annotations
 import time
 
 from rag.answer import extract, synthesize
+from rag.answer.select import select
 from rag.answer.verify import verify
 from rag.citations import cite
 from rag.models.llm import ChatModel, Draft, OnToken
-from rag.models.providers import EXTRACTIVE
+from rag.models.providers import EXTRACT, EXTRACTIVE, SINGLE
 from rag.policy import DEFAULT, Policy
 from rag.question import Question
 from rag.retrieval import hops
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, Citation, Claim, Passage
 
 ABSTENTION = "The documents do not say."
 WEAK_EVIDENCE = "weak evidence"
@@ -36,6 +40,7 @@ def answer(
     llm: ChatModel | None,
     policy: Policy = DEFAULT,
     on_text: OnToken | None = None,
+    drafting: str = EXTRACT,
 ) -> Answer:
     """The checked answer. `on_text` sees the draft as it is written, before the check: a
     display of progress, never the answer itself."""
@@ -43,24 +48,29 @@ def answer(
     model = llm.name if llm is not None else EXTRACTIVE
     if not passages or evidence(passages) < policy.min_evidence:
         return _abstain(question.text, passages, model, WEAK_EVIDENCE)
-    draft = _draft(question, passages, llm, policy, on_text)
+    draft = _draft(question, passages, llm, policy, on_text, drafting)
     checked = verify(question, draft.text, passages, policy)
     removed = checked.removed
     if not checked.sentences and _chains(question, passages, llm):
         draft = draft.then(synthesize.draft(question, passages, llm, policy, on_text))
         checked = verify(question, draft.text, passages, policy)
         removed += checked.removed
-    cited = sorted({n for _, sources in checked.sentences for n in sources})
-    text = " ".join(cite(sentence, sources) for sentence, sources in checked.sentences)
+    claims = [Claim(text, sources, draft.confidence.get(text)) for text, sources in checked.sentences]
+    chosen = select(question, claims, policy)
+    cited = sorted({n for claim in chosen.kept + chosen.conflicts for n in claim.sources})
+    text = " ".join(cite(claim.text, claim.sources) for claim in chosen.kept)
+    known = [c.confidence for c in chosen.kept if c.confidence is not None]
     return Answer(
         question=question.text,
         text=text or ABSTENTION,
         citations=tuple(Citation(n, passages[n - 1]) for n in cited),
         abstained=not text,
         passages=tuple(passages),
-        removed_sentences=removed,
+        removed_sentences=removed + chosen.set_aside,
         repaired_citations=checked.repaired,
         abstention_reason="" if text else NOTHING_SUPPORTED,
+        conflicts=chosen.conflicts if text else (),
+        confidence=min(known) if known else None,
         model=model,
         timings={**draft.timings, "generate": time.perf_counter() - started},
         usage=draft.usage,
@@ -72,7 +82,9 @@ def evidence(passages: list[Passage]) -> float:
     return max(p.score for p in passages)
 
 
-def _draft(question: Question, passages: list[Passage], llm: ChatModel | None, policy: Policy, on_text: OnToken | None) -> Draft:
+def _draft(
+    question: Question, passages: list[Passage], llm: ChatModel | None, policy: Policy, on_text: OnToken | None, drafting: str
+) -> Draft:
     if llm is None:
         result = _extractive(passages, policy)
         if on_text:
@@ -80,6 +92,8 @@ def _draft(question: Question, passages: list[Passage], llm: ChatModel | None, p
         return result
     if question.weighs_passages:
         return synthesize.draft(question, passages, llm, policy, on_text)
+    if drafting == SINGLE:
+        return synthesize.draft(question, passages, llm, policy, on_text, prompt=synthesize.ANSWER)
     return extract.draft(question, passages, llm, policy, on_text)
 
 

@@ -8,15 +8,16 @@ combine two passages.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
 from rag import resources
 from rag.citations import cite, without_citations
-from rag.models.llm import ChatModel, Draft, Messages, OnToken, few_shot_messages
+from rag.models.llm import ChatModel, Draft, Generation, Messages, OnToken, few_shot_messages
 from rag.policy import DEFAULT, Policy
 from rag.question import Question
-from rag.text import containment, content_words
+from rag.text import containment, content_words, split_sentences
 from rag.types import Passage
 
 NOTHING_HERE = "NONE"  # what the prompts ask the model to say when it cannot answer
@@ -46,17 +47,40 @@ def draft(question: Question, passages: list[Passage], llm: ChatModel, policy: P
     claims: list[tuple[str, list[int]]] = []
     asked = question.words
     for n, passage in enumerate(passages, start=1):
-        generation = llm.generate(build_messages(question, passage, policy), policy.extract_max_tokens)
+        generation = llm.generate(build_messages(question, passage, policy), policy.extract_max_tokens, logprobs=True)
         result.record(generation, started)
         claim = reply_text(generation.text)
         if not content_words(claim) - asked:
             continue  # declined, or only repeated the question ("Lee called Xi.")
-        if not _merge(claims, claim, n, policy.same_claim):
+        same = _merge(claims, claim, n, policy.same_claim)
+        if same is None:
             if on_text:
                 on_text((" " if claims else "") + cite(claim, [n]))
             claims.append((claim, [n]))
+        _note_confidence(result.confidence, same or claim, confidence(generation))
     result.text = " ".join(cite(claim, sources) for claim, sources in _in_document_order(claims, passages))
     return result
+
+
+def confidence(generation: Generation) -> float | None:
+    """How sure the model was of its reply, from its token probabilities: the chance that it
+    did not decline at the first token, times the chance of its least likely token (where a
+    small model invents, "three days" from a sentence that says four, one token is the weak
+    one). None where the model gave no probabilities."""
+    if not generation.token_logprobs:
+        return None
+    declined = sum(p for token, p in generation.first_choices if token.strip() and NOTHING_HERE.startswith(token.strip().upper()))
+    return (1.0 - min(declined, 1.0)) * math.exp(min(generation.token_logprobs))
+
+
+def _note_confidence(confidence: dict[str, float], claim: str, sure: float | None) -> None:
+    """Record how sure the model was of each sentence of a claim, as verification will see it;
+    a claim found twice keeps the surer reading."""
+    if sure is None:
+        return
+    for begin, end in split_sentences(claim):
+        sentence = " ".join(claim[begin:end].split())
+        confidence[sentence] = max(sure, confidence.get(sentence, 0.0))
 
 
 def _in_document_order(claims: list[tuple[str, list[int]]], passages: list[Passage]) -> list[tuple[str, list[int]]]:
@@ -75,11 +99,11 @@ def reply_text(raw: str) -> str:
     return " ".join(text.split())
 
 
-def _merge(claims: list[tuple[str, list[int]]], text: str, n: int, same_claim: float) -> bool:
-    """Fold a claim into an earlier one that says the same (the corpus repeats itself)."""
+def _merge(claims: list[tuple[str, list[int]]], text: str, n: int, same_claim: float) -> str | None:
+    """Fold a claim into an earlier one that says the same (the corpus repeats itself); that one's text, or None."""
     words = content_words(text)
     for claim, sources in claims:
         if containment(words, content_words(claim)) >= same_claim:
             sources.append(n)
-            return True
-    return False
+            return claim
+    return None

@@ -3,6 +3,7 @@ are in remote.py)."""
 
 from __future__ import annotations
 
+import math
 import queue
 import tempfile
 import threading
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 Messages = list[dict[str, str]]
+TOP_LOGPROBS = 5  # alternatives asked for at each token: enough to see how likely a refusal was
 OnToken = Callable[[str], None]  # called with each piece of text as the model writes it
 
 
@@ -24,6 +26,10 @@ class Generation:
     first_token_s: float
     total_s: float
     usage_reported: bool = True  # False: the server sent no token counts; they are estimates
+    # Asked for with `logprobs=True`, where the model gives them: each written token's
+    # log-probability, and the likeliest first tokens with their probabilities.
+    token_logprobs: tuple[float, ...] = ()
+    first_choices: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -36,6 +42,7 @@ class Draft:
     calls: int = 0
     usage_estimated: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)  # a sentence's text (no markers): how sure the model was
 
     def record(self, generation: Generation, started: float) -> None:
         self.prompt_tokens += generation.prompt_tokens
@@ -54,6 +61,7 @@ class Draft:
             self.calls + retry.calls,
             self.usage_estimated or retry.usage_estimated,
             {**retry.timings, **self.timings},
+            retry.confidence,
         )
 
     @property
@@ -70,6 +78,8 @@ class Streamed:
         self._on_token = on_token
         self.pieces: list[str] = []
         self.first_token_s = 0.0
+        self.token_logprobs: list[float] = []
+        self.first_choices: tuple[tuple[str, float], ...] = ()
 
     def add(self, piece: str) -> None:
         if not piece:
@@ -79,6 +89,13 @@ class Streamed:
         self.pieces.append(piece)
         if self._on_token:
             self._on_token(piece)
+
+    def add_logprobs(self, tokens: list[tuple[float, list[tuple[str, float]]]]) -> None:
+        """Tokens as (log-probability, [(alternative, log-probability), ...]), in order."""
+        for logprob, alternatives in tokens:
+            if not self.token_logprobs:
+                self.first_choices = tuple((token, math.exp(lp)) for token, lp in alternatives)
+            self.token_logprobs.append(logprob)
 
     @property
     def text(self) -> str:
@@ -101,7 +118,7 @@ def few_shot_messages(system: str, shots: tuple[tuple[str, str], ...], asked: st
 class ChatModel(Protocol):
     name: str
 
-    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation: ...
+    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None, logprobs: bool = False) -> Generation: ...
 
     def prime(self, messages: Messages) -> None:
         """Read a prompt ahead of time, so that the next one sharing its start begins warm."""
@@ -159,7 +176,7 @@ class LlamaCppChat:
     def prime(self, messages: Messages) -> None:
         self.generate(messages, max_tokens=1)
 
-    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
+    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None, logprobs: bool = False) -> Generation:
         system = messages[0]["content"] if messages and messages[0]["role"] == "system" else ""
         request = {
             "messages": messages,
@@ -169,6 +186,8 @@ class LlamaCppChat:
             "stream_options": {"include_usage": True},
             "id_slot": self._slot(system),
         }
+        if logprobs:
+            request |= {"logprobs": True, "top_logprobs": TOP_LOGPROBS}
         reply = Streamed(on_token)
         usage: dict = {}
         for chunk in self._stream(request):
@@ -178,12 +197,16 @@ class LlamaCppChat:
             usage = chunk.get("usage") or usage
             for choice in chunk.get("choices", []):
                 reply.add((choice.get("delta") or {}).get("content") or "")
+                tokens = (choice.get("logprobs") or {}).get("content") or []
+                reply.add_logprobs([(t["logprob"], [(a["token"], a["logprob"]) for a in t.get("top_logprobs", [])]) for t in tokens])
         return Generation(
             text=reply.text,
             prompt_tokens=usage.get("prompt_tokens", 0),
             completion_tokens=usage.get("completion_tokens", len(reply.pieces)),
             first_token_s=reply.first_token_s,
             total_s=reply.total_s,
+            token_logprobs=tuple(reply.token_logprobs),
+            first_choices=reply.first_choices,
         )
 
     def _stream(self, request: dict) -> Iterator[dict]:

@@ -19,6 +19,10 @@ NO_LLM = "none"
 EXTRACTIVE = "none (extractive)"  # the name `--llm none` answers under
 LLM_PROVIDERS = (AUTO, LOCAL, OPENAI, COMPATIBLE, NO_LLM)
 EMBEDDERS = (LOCAL, OPENAI, COMPATIBLE)
+# Drafting strategies (rag/answer/compose.py): one call a sentence, or one prompt over all of them.
+EXTRACT = "extract"
+SINGLE = "single"
+DRAFTS = (AUTO, EXTRACT, SINGLE)
 
 OPENAI_URL = "https://api.openai.com/v1"
 OPENAI_CHAT_MODEL = "gpt-4o-mini"
@@ -54,6 +58,19 @@ def build_llm(settings: Settings, on_assemble: Callable[[int, int], None] | None
     else:
         path = embedded_llm.model_path(settings.cache_dir, on_assemble)
     return LlamaCppChat(path, llm_name(settings), settings.threads, settings.llm_context_tokens)
+
+
+def drafting(settings: Settings) -> str:
+    """The drafting strategy `auto` stands for: the embedded 1.5B model reads one sentence at a
+    time, as it cannot weigh many passages at once; a model behind an API, chosen by the user
+    and usually far larger, gets one cited prompt (k times fewer calls, and it can combine
+    passages). A local GGUF file of the user's own is read sentence by sentence as well: its
+    size says little about what it can do."""
+    if settings.draft not in DRAFTS:
+        raise ConfigError(f"unknown draft strategy {settings.draft!r}; choose one of: {', '.join(DRAFTS)}")
+    if settings.draft != AUTO:
+        return settings.draft
+    return SINGLE if llm_provider(settings) in (OPENAI, COMPATIBLE) else EXTRACT
 
 
 def build_embedder(settings: Settings) -> Embedder:

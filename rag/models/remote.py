@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.models.llm import Generation, Messages, OnToken, Streamed
+from rag.models.llm import TOP_LOGPROBS, Generation, Messages, OnToken, Streamed
 
 # Servers that serve one model answer to any name; the package needs a non-empty key.
 NO_KEY = "no-key"
@@ -55,8 +55,9 @@ class OpenAIChat:
     def prime(self, messages: Messages) -> None:
         """Nothing: a request ahead of time would be paid for, and servers cache prompts themselves."""
 
-    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None) -> Generation:
+    def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None, logprobs: bool = False) -> Generation:
         reply = Streamed(on_token)
+        asked = {"logprobs": True, "top_logprobs": TOP_LOGPROBS} if logprobs else {}
         usage = None
         with translated_errors(self._endpoint, self.name, MODEL_SETTING["chat"]):
             stream = self._client.chat.completions.create(
@@ -67,13 +68,16 @@ class OpenAIChat:
                 seed=0,
                 stream=True,
                 stream_options={"include_usage": True},
+                **asked,
             )
             chunks = 0
             for chunk in stream:
                 chunks += 1
                 usage = chunk.usage or usage
-                delta = chunk.choices[0].delta if chunk.choices else None
-                reply.add(getattr(delta, "content", None) or "")
+                choice = chunk.choices[0] if chunk.choices else None
+                reply.add(getattr(getattr(choice, "delta", None), "content", None) or "")
+                tokens = getattr(getattr(choice, "logprobs", None), "content", None) or []
+                reply.add_logprobs([(t.logprob, [(a.token, a.logprob) for a in t.top_logprobs or []]) for t in tokens])
             if not chunks:
                 raise ValueError("no completion chunks")  # e.g. a proxy's HTML page, sent with 200
         return Generation(
@@ -84,6 +88,8 @@ class OpenAIChat:
             first_token_s=reply.first_token_s,
             total_s=reply.total_s,
             usage_reported=usage is not None,
+            token_logprobs=tuple(reply.token_logprobs),
+            first_choices=reply.first_choices,
         )
 
 
