@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rag.citations import cited_numbers
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -102,6 +104,12 @@ class Answer:
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def cited_by_text(self) -> tuple[Citation, ...]:
+        """The citations the answer's own sentences cite; the others are a conflict's."""
+        cited = set(cited_numbers(self.text))
+        return tuple(c for c in self.citations if c.n in cited)
 
     def to_json(self) -> dict:
         return {

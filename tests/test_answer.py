@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from passages import DIRECTOR, LI, PLAYER, ROLE, SANCTIONS, TEAM, XI, XI_AGAIN
 
-from rag.answer.compose import ABSTENTION, answer
 from rag import render
+from rag.answer.compose import ABSTENTION, answer
 from rag.answer.extract import build_messages
 from rag.models.providers import SINGLE
 from rag.policy import Policy

@@ -60,7 +60,7 @@ class QuestionResult:
     def _support_per_citation(self) -> list[bool | None]:
         """None where support was not judged (the citations were invalid)."""
         judged = list(self.citations.supported)
-        return judged + [None] * (len(self.answer.citations) - len(judged))
+        return judged + [None] * (len(self.answer.cited_by_text) - len(judged))
 
     def to_json(self) -> dict:
         item = {
@@ -84,10 +84,12 @@ class QuestionResult:
                 token_f1=round(self.f1, 4),
                 citations=[
                     {"n": c.n, "source": c.passage.source, "span": c.passage.span, "text": c.passage.text, "supports": ok}
-                    for c, ok in zip(self.answer.citations, self._support_per_citation())
+                    for c, ok in zip(self.answer.cited_by_text, self._support_per_citation())
                 ],
                 citations_valid=self.citations.valid,
                 abstention_reason=self.answer.abstention_reason,
+                confidence=self.answer.to_json()["confidence"],
+                conflicts=[c.to_json() for c in self.answer.conflicts],
                 removed_sentences=list(self.answer.removed_sentences),
                 repaired_citations=[r.to_json() for r in self.answer.repaired_citations],
                 latency_s=round(self.answer.timings.get("total", 0.0), 3),
@@ -119,7 +121,7 @@ def _answer_reason(result: QuestionResult) -> str:
         return "no gold answer in it (expected " + " or ".join(repr(g) for g in gold.answers) + ")"
     if not result.citations.valid:
         return "right answer, but " + result.citations.reason
-    unsupported = [c.n for c, ok in zip(answer.citations, result.citations.supported) if not ok]
+    unsupported = [c.n for c, ok in zip(answer.cited_by_text, result.citations.supported) if not ok]
     if unsupported:
         cites = ", ".join(f"[{n}]" for n in unsupported)
         return f"right answer, but {cites} neither comes from a gold document nor holds a gold answer"

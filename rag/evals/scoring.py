@@ -97,7 +97,7 @@ def document_name(source: str) -> str:
 @dataclass(frozen=True)
 class CitationCheck:
     valid: bool  # the answer cites, and every [n] names a passage that was shown to the model
-    supported: tuple[bool, ...]  # per citation of the answer: its passage is from a gold doc, or holds a gold answer
+    supported: tuple[bool, ...]  # per citation of the answer's text: its passage is from a gold doc, or holds a gold answer
     reason: str = ""
 
 
@@ -113,7 +113,7 @@ def check_citations(question: GoldQuestion, answer: Answer) -> CitationCheck:
         return CitationCheck(False, (), f"cites [{', '.join(map(str, unknown))}], not a shown passage")
     supported = tuple(
         is_gold_doc(c.passage.source, question.gold_docs) or any(contains(c.passage.text, g) for g in question.answers)
-        for c in answer.citations
+        for c in answer.cited_by_text
     )
     return CitationCheck(True, supported)
 

@@ -1,0 +1,106 @@
+"""Set `min_confidence` from the tune folds: how sure the model must be of a claim before it is
+an answer.
+
+Runs each set's tune-fold sample through `rag` once (full mode, the embedded models), keeping
+the verified claims, with the model's confidence, that reach the selection step. Then replays
+the selection under each candidate value (rag/answer/select.py, unchanged) and scores what it
+would answer: answerable questions answered right, unanswerable ones refused, and the share of
+answer sentences that hold a gold answer. Judge the chosen values on the check folds with
+`rag eval SET --fold check`.
+
+    python benchmarks/calibrate_confidence.py [--bench ../shared/bench] [--sample 25] [--fold tune]
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from rag.answer import compose
+from rag.answer import select as selection
+from rag.citations import cite
+from rag.config import load_settings
+from rag.evals import runner as evals
+from rag.evals import scoring
+from rag.evals.dataset import GoldQuestion, load
+from rag.evals.dataset import select as pick_questions
+from rag.pipeline import Rag
+from rag.policy import Policy
+from rag.question import Question
+from rag.types import Answer, Claim
+
+REPO = Path(__file__).resolve().parents[1]
+SETS = ("rgb", "multihop_rag_factsonly", "squad2_sample500", "hotpotqa_distractor100")
+MIN_CONFIDENCE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
+Seen = tuple[GoldQuestion, Question, list[Claim], Answer]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
+    parser.add_argument("--sample", type=int, default=25)
+    parser.add_argument("--fold", default="tune")
+    parser.add_argument("--sets", default=",".join(SETS))
+    args = parser.parse_args()
+    seen = {name: _run(args.bench / name, args.sample, args.fold) for name in args.sets.split(",")}
+    print(f"Fold {args.fold}: answerable right / unanswerable refused / claim precision, per min_confidence\n")
+    print("| min_confidence | " + " | ".join(seen) + " | mean |")
+    print("|---:|" + "---|" * (len(seen) + 1))
+    for threshold in MIN_CONFIDENCE:
+        policy = replace(load_settings().policy, min_confidence=threshold)
+        scores = [_score(items, policy) for items in seen.values()]
+        mean = [_mean([s[i] for s in scores]) for i in range(3)]
+        cells = [" / ".join(f"{v:.2f}" for v in s) for s in scores + [tuple(mean)]]
+        print(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
+
+
+def _run(folder: Path, sample: int, fold: str) -> list[Seen]:
+    """Each question with the claims selection was given, recorded as `rag` answers it."""
+    dataset = load(folder)
+    settings = load_settings()
+    settings = replace(
+        settings, index_dir=evals.index_dir_for(dataset.corpus, settings.cache_dir), policy=replace(settings.policy, min_confidence=0.0)
+    )
+    rag = Rag(settings)
+    rag.ingest([dataset.corpus])
+    given: list[tuple[Question, list[Claim]]] = []
+    original = selection.select
+
+    def recording(question: Question, claims: list[Claim], policy: Policy = settings.policy) -> selection.Selection:
+        given.append((question, list(claims)))
+        return original(question, claims, policy)
+
+    compose.select = recording
+    seen = []
+    try:
+        for gold in pick_questions(dataset.questions, None, sample, 0, fold):
+            given.clear()
+            answer = rag.ask(gold.question)
+            question, claims = given[0] if given else (Question.parse(gold.question), [])
+            seen.append((gold, question, claims, answer))
+    finally:
+        compose.select = original
+    return seen
+
+
+def _score(items: list[Seen], policy: Policy) -> tuple[float, float, float]:
+    right, refused, precision = [], [], []
+    for gold, question, claims, answer in items:
+        chosen = selection.select(question, claims, policy).kept
+        text = " ".join(cite(c.text, c.sources) for c in chosen)
+        replayed = replace(answer, text=text or compose.ABSTENTION, abstained=not text)
+        correct = scoring.is_correct(gold, replayed)
+        (right if gold.answerable else refused).append(correct)
+        if gold.answerable and correct:
+            precision.append(scoring.claim_precision(gold, replayed))
+    return _mean(right), _mean(refused), _mean(precision)
+
+
+def _mean(values: list) -> float:
+    known = [float(v) for v in values if v == v]  # nan: the set has no such question
+    return sum(known) / len(known) if known else float("nan")
+
+
+if __name__ == "__main__":
+    main()
