@@ -88,10 +88,11 @@ class Rag:
     def ask(self, question: str | Question, k: int | None = None, on_text: OnToken | None = None) -> Answer:
         """`on_text` is shown the draft as the model writes it; the Answer is what survived the check."""
         started = time.perf_counter()
+        drafting = models.drafting(self.settings)  # a wrong setting fails before any work
         question = _parsed(question)
         passages = self.context(question, k)
         retrieved = time.perf_counter()
-        result = answering.answer(question, passages, self.llm, self.settings.policy, on_text, models.drafting(self.settings))
+        result = answering.answer(question, passages, self.llm, self.settings.policy, on_text, drafting)
         timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}
         return replace(result, timings=timings)
 

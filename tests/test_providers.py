@@ -51,6 +51,37 @@ def test_auto_uses_the_embedded_model_unless_a_key_or_server_is_configured(confi
     assert models.llm_provider(Settings(**configured)) == provider
 
 
+@pytest.mark.parametrize(
+    ("configured", "strategy"),
+    [
+        ({}, models.EXTRACT),
+        ({"llm_model_path": "/models/other.gguf"}, models.EXTRACT),
+        ({"llm_base_url": "http://127.0.0.1:8080/v1"}, models.SINGLE),
+        ({"llm_api_key": KEY}, models.SINGLE),
+        ({"llm_api_key": KEY, "draft": "extract"}, models.EXTRACT),
+        ({"draft": "single"}, models.SINGLE),
+    ],
+)
+def test_a_model_behind_an_api_drafts_in_one_prompt_and_the_embedded_one_a_sentence_at_a_time(configured, strategy):
+    assert models.drafting(Settings(**configured)) == strategy
+
+
+def test_a_server_model_is_asked_once_a_question_unless_told_to_extract(ask):
+    with FakeOpenAI(Reply(text="Lee meets Xi Jinping.")) as server:
+        assert ask(server.url).exit_code == 0
+        assert len(server.requests) == 1
+        assert "[2]" in server.requests[0]["messages"][-1]["content"]  # every passage, numbered
+    with FakeOpenAI(Reply(text="Lee meets Xi Jinping.")) as server:
+        assert ask(server.url, RAG_DRAFT="extract").exit_code == 0
+        assert len(server.requests) > 1 and all(r["logprobs"] for r in server.requests)
+
+
+def test_an_unknown_draft_strategy_is_one_line_naming_the_choices(ask):
+    result = ask("http://127.0.0.1:9/v1", RAG_DRAFT="fast")
+    assert result.exit_code == EXIT_USAGE
+    assert "extract" in one_line_error(result)
+
+
 def test_a_streamed_answer_from_the_server_is_checked_and_cited(ask):
     with FakeOpenAI(Reply(text="Lee meets Xi Jinping.")) as server:
         result = ask(server.url, "--stream-json")
@@ -59,7 +90,7 @@ def test_a_streamed_answer_from_the_server_is_checked_and_cited(ask):
     assert [e["event"] for e in events][-1] == "answer" and events[0]["event"] == "draft"
     answer = events[-1]
     assert "Xi Jinping" in answer["answer"] and answer["model"] == "fake-model"
-    # The server repeats its claim for every sentence it is shown; only sentences naming Xi hold it.
+    # The server cites nothing; the sentences naming Xi are found to hold its claim.
     assert answer["citations"] and all("Xi Jinping" in c["text"] for c in answer["citations"])
     assert {"first_token", "total"} <= set(answer["timings"])
     assert answer["usage"]["completion_tokens"] > 0
