@@ -1,11 +1,12 @@
-"""Set `min_confidence` from the tune folds: how sure the model must be of a claim before it is
-an answer.
+"""Set `min_confidence` and `yes_share` from the tune folds: how sure the model must be of a
+claim before it is an answer, and how much of its yes-or-no weight it must put on yes for a Yes.
 
 Runs each set's tune-fold sample through `rag` once (full mode, the embedded models), keeping
-the verified claims, with the model's confidence, that reach the selection step. Then replays
-the selection under each candidate value (rag/answer/select.py, unchanged) and scores what it
-would answer: answerable questions answered right, unanswerable ones refused, and the share of
-answer sentences that hold a gold answer. Judge the chosen values on the check folds with
+the verified claims, with the model's confidence, that reach the selection step, and the
+first-token weight on yes of each yes/no verdict. Then replays the selection under each
+candidate value (rag/answer/select.py, unchanged) and scores what it would answer: answerable
+questions answered right, unanswerable ones refused, and the share of answer sentences that hold
+a gold answer; and scores the verdicts each `yes_share` would give. Judge the chosen values on the check folds with
 `rag eval SET --fold check`.
 
     python benchmarks/calibrate_confidence.py [--bench ../shared/bench] [--sample 25] [--fold tune]
@@ -17,7 +18,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from rag.answer import compose
+from rag.answer import compose, synthesize
 from rag.answer import select as selection
 from rag.citations import cite
 from rag.config import load_settings
@@ -25,6 +26,7 @@ from rag.evals import runner as evals
 from rag.evals import scoring
 from rag.evals.dataset import GoldQuestion, load
 from rag.evals.dataset import select as pick_questions
+from rag.models.llm import Generation
 from rag.pipeline import Rag
 from rag.policy import Policy
 from rag.question import Question
@@ -33,7 +35,9 @@ from rag.types import Answer, Claim
 REPO = Path(__file__).resolve().parents[1]
 SETS = ("rgb", "multihop_rag_factsonly", "squad2_sample500", "hotpotqa_distractor100")
 MIN_CONFIDENCE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
+YES_SHARE = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 Seen = tuple[GoldQuestion, Question, list[Claim], Answer]
+Verdict = tuple[str, float]  # the gold verdict, the model's weight on yes
 
 
 def main() -> None:
@@ -43,7 +47,9 @@ def main() -> None:
     parser.add_argument("--fold", default="tune")
     parser.add_argument("--sets", default=",".join(SETS))
     args = parser.parse_args()
-    seen = {name: _run(args.bench / name, args.sample, args.fold) for name in args.sets.split(",")}
+    runs = {name: _run(args.bench / name, args.sample, args.fold) for name in args.sets.split(",")}
+    seen = {name: items for name, (items, _) in runs.items()}
+    verdicts = {name: found for name, (_, found) in runs.items() if found}
     print(f"Fold {args.fold}: answerable right / unanswerable refused / claim precision, per min_confidence\n")
     print("| min_confidence | " + " | ".join(seen) + " | mean |")
     print("|---:|" + "---|" * (len(seen) + 1))
@@ -53,10 +59,22 @@ def main() -> None:
         mean = [_mean([s[i] for s in scores]) for i in range(3)]
         cells = [" / ".join(f"{v:.2f}" for v in s) for s in scores + [tuple(mean)]]
         print(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
+    print(f"\nFold {args.fold}: yes/no verdicts right (and how many), per yes_share\n")
+    print("| yes_share | " + " | ".join(verdicts) + " | all |")
+    print("|---:|" + "---|" * (len(verdicts) + 1))
+    everything = [v for found in verdicts.values() for v in found]
+    for share in YES_SHARE:
+        cells = [f"{_verdicts_right(found, share):.2f} ({len(found)})" for found in [*verdicts.values(), everything]]
+        print(f"| {share:.2f} | " + " | ".join(cells) + " |")
 
 
-def _run(folder: Path, sample: int, fold: str) -> list[Seen]:
-    """Each question with the claims selection was given, recorded as `rag` answers it."""
+def _verdicts_right(found: list[Verdict], share: float) -> float:
+    return _mean([("yes" if weight >= share else "no") == gold for gold, weight in found])
+
+
+def _run(folder: Path, sample: int, fold: str) -> tuple[list[Seen], list[Verdict]]:
+    """Each question with the claims selection was given, and each yes/no verdict's weight on
+    yes, recorded as `rag` answers it."""
     dataset = load(folder)
     settings = load_settings()
     settings = replace(
@@ -71,17 +89,28 @@ def _run(folder: Path, sample: int, fold: str) -> list[Seen]:
         given.append((question, list(claims)))
         return original(question, claims, policy)
 
-    compose.select = recording
-    seen = []
+    weights: list[float | None] = []
+    weighing = synthesize.yes_weight
+
+    def recording_weight(generation: Generation) -> float | None:
+        weights.append(weighing(generation))
+        return weights[-1]
+
+    compose.select, synthesize.yes_weight = recording, recording_weight
+    seen, verdicts = [], []
     try:
         for gold in pick_questions(dataset.questions, None, sample, 0, fold):
             given.clear()
+            weights.clear()
             answer = rag.ask(gold.question)
             question, claims = given[0] if given else (Question.parse(gold.question), [])
             seen.append((gold, question, claims, answer))
+            verdict = scoring.normalize(gold.answers[0]) if gold.answers else ""
+            if weights and weights[-1] is not None and verdict in ("yes", "no"):
+                verdicts.append((verdict, weights[-1]))
     finally:
-        compose.select = original
-    return seen
+        compose.select, synthesize.yes_weight = original, weighing
+    return seen, verdicts
 
 
 def _score(items: list[Seen], policy: Policy) -> tuple[float, float, float]:

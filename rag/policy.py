@@ -44,6 +44,9 @@ class Policy:
     extract_max_tokens: int = _knob(60, "reply cap when the model reads one sentence: a claim, or NONE")
     synthesize_max_tokens: int = _knob(80, "reply cap when the model weighs every sentence at once (yes/no, choices, bridges)")
     answer_max_tokens: int = _knob(200, "reply cap for one cited answer over every passage (the single drafting strategy)")
+    yes_share: float = _knob(
+        0.5, "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes (0.5: its own pick)"
+    )
     same_claim: float = _knob(
         0.9,
         "claims sharing this much of their words are one claim citing both; lower, 'a truly reliable' and 'a genuinely reliable' merged",
@@ -51,7 +54,10 @@ class Policy:
     extractive_share: float = _knob(0.85, "--llm none also quotes a sentence scoring this close to the best one")
     extractive_max: int = _knob(2, "sentences --llm none quotes at most")
     # Selection
-    min_confidence: float = _knob(0.0, "a claim the model was less sure of than this is set aside; none left, the answer abstains")
+    min_confidence: float = _knob(
+        0.35,
+        "a claim the model was less sure of than this is set aside; none left, the answer abstains (benchmarks/calibrate_confidence.py)",
+    )
     conflict_share: float = _knob(
         0.8, "a different answer to a one-answer question, held this nearly as surely as the best, is shown as a conflict"
     )

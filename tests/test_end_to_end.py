@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -17,6 +18,7 @@ from wiki import write_wiki
 
 from rag.answer.compose import ABSTENTION
 from rag.resources import seeds_dir
+from rag.text import split_sentences
 
 # Imported at interpreter start-up through PYTHONPATH: records any attempt to open a connection.
 NETWORK_RECORDER = """
@@ -61,9 +63,21 @@ def test_first_ask_indexes_the_seeds_and_answers_with_every_person_cited(offline
     answer, _, sources = result.stdout.partition("Sources:")
     for name in ("Xi Jinping", "Li Qiang", "Zhao Leji"):
         assert name in answer
+    assert "Jae" not in answer  # Lee does not meet himself: a claim restating the subject is set aside
     assert "[1]" in answer
     assert "000_2700a83b44745f36.txt L3" in sources
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.llm
+def test_a_question_with_one_answer_gets_one_answer_that_agrees_with_its_passages(offline):
+    result = offline("ask", "How long is Lee's visit to China?", "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    sentences = split_sentences(answer["answer"])
+    assert len(sentences) == 1, answer["answer"]
+    assert re.search(r"\b(four|4)\b", answer["answer"]) and not re.search(r"\b(three|3)\b", answer["answer"])
+    assert answer["confidence"] is not None and 0 < answer["confidence"] <= 1
 
 
 @pytest.mark.llm
