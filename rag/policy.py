@@ -45,7 +45,8 @@ class Policy:
     synthesize_max_tokens: int = _knob(80, "reply cap when the model weighs every sentence at once (yes/no, choices, bridges)")
     answer_max_tokens: int = _knob(200, "reply cap for one cited answer over every passage (the single drafting strategy)")
     yes_share: float = _knob(
-        0.5, "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes (0.5: its own pick)"
+        0.6,
+        "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes (0.5: its own pick)",
     )
     same_claim: float = _knob(
         0.9,
@@ -55,7 +56,7 @@ class Policy:
     extractive_max: int = _knob(2, "sentences --llm none quotes at most")
     # Selection
     min_confidence: float = _knob(
-        0.35,
+        0.25,
         "a claim the model was less sure of than this is set aside; none left, the answer abstains (benchmarks/calibrate_confidence.py)",
     )
     conflict_share: float = _knob(

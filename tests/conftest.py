@@ -29,11 +29,12 @@ class FakeLLM:
     extraction call or the numbered passages of a synthesis call; records what it was asked.
 
     A reply given as (text, p) is written with probability p, reported when token
-    probabilities are asked for; a plain text comes with none, as from a server that gives none."""
+    probabilities are asked for; a plain text comes with none, as from a server that gives none;
+    a Generation is returned as it is."""
 
     name = "fake"
 
-    def __init__(self, reply: Callable[[str, str], str | tuple[str, float]]) -> None:
+    def __init__(self, reply: Callable[[str, str], str | tuple[str, float] | Generation]) -> None:
         self._reply = reply
         self.calls: list[Messages] = []
 
@@ -41,6 +42,8 @@ class FakeLLM:
         self.calls.append(messages)
         question, passage = _parse(messages[-1]["content"])
         reply = self._reply(question, passage)
+        if isinstance(reply, Generation):
+            return reply
         text, sure = reply if isinstance(reply, tuple) else (reply, None)
         for i, piece in enumerate(text.split(" ")):
             if on_token:

@@ -1,5 +1,6 @@
 """Answering with a fake LLM: citations come from the passage a claim was read from, unsupported claims never show."""
 
+import math
 from dataclasses import replace
 
 from passages import DIRECTOR, LI, PLAYER, ROLE, SANCTIONS, TEAM, XI, XI_AGAIN
@@ -7,6 +8,8 @@ from passages import DIRECTOR, LI, PLAYER, ROLE, SANCTIONS, TEAM, XI, XI_AGAIN
 from rag import render
 from rag.answer.compose import ABSTENTION, answer
 from rag.answer.extract import build_messages
+from rag.answer.synthesize import weighed_verdict
+from rag.models.llm import Generation
 from rag.models.providers import SINGLE
 from rag.policy import Policy
 from rag.question import Question
@@ -282,3 +285,26 @@ def test_a_capable_model_answers_in_one_cited_prompt_that_is_verified_the_same_w
     assert len(llm.calls) == 1
     assert result.text == "Lund will meet Prime Minister Jonas Dahl and the trade envoy Sara Vik [2][3]."
     assert result.removed_sentences == ("Lund also meets the King.",)  # no passage names a king
+
+
+FROZEN = Passage("f@1", "films/frost.txt", "Frost Hollow is a 2013 animated musical film.", 1, 1)
+HARBOUR = Passage("f@2", "films/harbour.txt", "Night Harbour is a 2019 live-action drama film.", 1, 1)
+
+
+def verdict(text: str, yes: float) -> Generation:
+    return Generation(text, 90, 3, 0.1, 0.2, token_logprobs=(math.log(max(yes, 1 - yes)),), first_choices=(("Yes", yes), ("No", 1 - yes)))
+
+
+def test_a_yes_the_model_barely_prefers_is_a_no_citing_the_same_passages():
+    barely = verdict("Yes, both are animated [1][2].", yes=0.55)
+    assert weighed_verdict(barely.text, barely, yes_share=0.7) == "No [1][2]."
+    assert weighed_verdict(barely.text, barely, yes_share=0.5) == barely.text  # its own pick
+    sure = verdict("Yes [1][2].", yes=0.9)
+    assert weighed_verdict(sure.text, sure, yes_share=0.7) == sure.text
+
+
+def test_a_yes_no_answer_follows_the_models_odds_against_the_bar(fake_llm):
+    question = Question.parse("Are Frost Hollow and Night Harbour both animated films?")
+    llm = fake_llm(lambda q, shown: verdict("Yes [1][2].", yes=0.6))
+    assert answer(question, [FROZEN, HARBOUR], llm, replace(UNGATED, yes_share=0.5)).text == "Yes [1][2]."
+    assert answer(question, [FROZEN, HARBOUR], llm, replace(UNGATED, yes_share=0.8)).text == "No [1][2]."
