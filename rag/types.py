@@ -98,8 +98,9 @@ class Answer:
     conflicts: tuple[Claim, ...] = ()
     confidence: float | None = None  # the model's, in the least sure sentence of the answer
     repaired_citations: tuple[Repair, ...] = ()
-    # Why the answer is the abstention: "weak evidence" (the model was not asked) or
-    # "nothing supported" (it was, and nothing it said held up).
+    # Why the answer is the abstention: "weak evidence" (the model was not asked), "nothing
+    # supported" (it was, and nothing it said held up) or "nothing answers" (what held up
+    # restated the question's subject, or the model was unsure of it).
     abstention_reason: str = ""
     model: str = ""
     timings: dict[str, float] = field(default_factory=dict)

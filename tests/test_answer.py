@@ -273,6 +273,7 @@ def test_a_claim_the_model_was_unsure_of_is_set_aside_and_none_left_abstains(fak
     assert not answer(question, [LUND_ARRIVES], llm, replace(UNGATED, min_confidence=0.1)).abstained
     unsure = answer(question, [LUND_ARRIVES], llm, replace(UNGATED, min_confidence=0.5))
     assert unsure.abstained and unsure.removed_sentences == ("Lund stays in Oslo for two days.",)
+    assert unsure.abstention_reason == "nothing answers"
 
 
 def test_a_capable_model_answers_in_one_cited_prompt_that_is_verified_the_same_way(fake_llm):

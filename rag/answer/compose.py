@@ -32,6 +32,7 @@ from rag.types import Answer, Citation, Claim, Passage
 ABSTENTION = "The documents do not say."
 WEAK_EVIDENCE = "weak evidence"
 NOTHING_SUPPORTED = "nothing supported"
+NOTHING_ANSWERS = "nothing answers"  # supported claims there were, but none sure enough, or about what was asked
 
 
 def answer(
@@ -68,7 +69,7 @@ def answer(
         passages=tuple(passages),
         removed_sentences=removed + chosen.set_aside,
         repaired_citations=checked.repaired,
-        abstention_reason="" if text else NOTHING_SUPPORTED,
+        abstention_reason="" if text else NOTHING_ANSWERS if claims else NOTHING_SUPPORTED,
         conflicts=chosen.conflicts if text else (),
         confidence=min(known) if known else None,
         model=model,
