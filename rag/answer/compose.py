@@ -56,7 +56,7 @@ def answer(
         draft = draft.then(synthesize.draft(question, passages, llm, policy, on_text))
         checked = verify(question, draft.text, passages, policy)
         removed += checked.removed
-    claims = [Claim(text, sources, draft.confidence.get(text)) for text, sources in checked.sentences]
+    claims = [Claim(text, sources, draft.sure_of(text)) for text, sources in checked.sentences]
     chosen = select(question, claims, policy)
     cited = sorted({n for claim in chosen.kept + chosen.conflicts for n in claim.sources})
     text = " ".join(cite(claim.text, claim.sources) for claim in chosen.kept)

@@ -57,7 +57,7 @@ def draft(question: Question, passages: list[Passage], llm: ChatModel, policy: P
             if on_text:
                 on_text((" " if claims else "") + cite(claim, [n]))
             claims.append((claim, [n]))
-        _note_confidence(result.confidence, same or claim, confidence(generation))
+        _note_confidence(result, same or claim, confidence(generation))
     result.text = " ".join(cite(claim, sources) for claim, sources in _in_document_order(claims, passages))
     return result
 
@@ -73,14 +73,12 @@ def confidence(generation: Generation) -> float | None:
     return (1.0 - min(declined, 1.0)) * math.exp(min(generation.token_logprobs))
 
 
-def _note_confidence(confidence: dict[str, float], claim: str, sure: float | None) -> None:
-    """Record how sure the model was of each sentence of a claim, as verification will see it;
-    a claim found twice keeps the surer reading."""
+def _note_confidence(draft: Draft, claim: str, sure: float | None) -> None:
+    """Record how sure the model was of each sentence of a claim, as verification will split it."""
     if sure is None:
         return
     for begin, end in split_sentences(claim):
-        sentence = " ".join(claim[begin:end].split())
-        confidence[sentence] = max(sure, confidence.get(sentence, 0.0))
+        draft.note_confidence(claim[begin:end], sure)
 
 
 def _in_document_order(claims: list[tuple[str, list[int]]], passages: list[Passage]) -> list[tuple[str, list[int]]]:

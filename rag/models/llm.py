@@ -42,7 +42,16 @@ class Draft:
     calls: int = 0
     usage_estimated: bool = False
     timings: dict[str, float] = field(default_factory=dict)
-    confidence: dict[str, float] = field(default_factory=dict)  # a sentence's text (no markers): how sure the model was
+    confidence: dict[str, float] = field(default_factory=dict)  # how sure the model was of each sentence: see sure_of
+
+    def note_confidence(self, sentence: str, sure: float) -> None:
+        """Record how sure the model was of a sentence; one written twice keeps the surer reading."""
+        key = _sentence_key(sentence)
+        self.confidence[key] = max(sure, self.confidence.get(key, 0.0))
+
+    def sure_of(self, sentence: str) -> float | None:
+        """How sure the model was of a sentence, however verification punctuated it ("Monday" is "Monday.")."""
+        return self.confidence.get(_sentence_key(sentence))
 
     def record(self, generation: Generation, started: float) -> None:
         self.prompt_tokens += generation.prompt_tokens
@@ -68,6 +77,10 @@ class Draft:
     def usage(self) -> dict[str, int | bool]:
         counts = {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens, "calls": self.calls}
         return {**counts, "estimated": True} if self.usage_estimated else counts
+
+
+def _sentence_key(sentence: str) -> str:
+    return " ".join(sentence.split()).rstrip(".!?")
 
 
 class Streamed:
