@@ -199,13 +199,9 @@ LUND_ALSO = Passage("l@3", "news/lund.txt", "Lund is also due to see the trade e
 
 
 def test_a_question_with_one_answer_gets_the_one_the_model_is_surest_of(fake_llm):
-    llm = fake_llm(
-        replies(
-            {PRIZE_LISTED.text: ("Jem Harlow won the 2021 Tarn Prize.", 0.3), PRIZE_WON.text: ("Mina Arden won the 2021 Tarn Prize.", 0.9)}
-        )
-    )
+    llm = fake_llm(replies({PRIZE_LISTED.text: ("Jem Harlow won the 2021 Tarn Prize.", 0.3), PRIZE_WON.text: ("Mina Arden", 0.9)}))
     result = answer(Question.parse("Who won the 2021 Tarn Prize?"), [PRIZE_LISTED, PRIZE_WON], llm, UNGATED)
-    assert result.text == "Mina Arden won the 2021 Tarn Prize [2]."
+    assert result.text == "Mina Arden [2]."  # a bare name, as the model often writes it
     assert result.conflicts == () and [c.n for c in result.citations] == [2]
     assert "Jem Harlow won the 2021 Tarn Prize." in result.removed_sentences
 
