@@ -15,10 +15,11 @@ a gold answer; and scores the verdicts each `yes_share` would give. Judge the ch
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import replace
 from pathlib import Path
 
-from rag.answer import compose, synthesize
+from rag.answer import compose, extract, synthesize
 from rag.answer import select as selection
 from rag.citations import cite
 from rag.config import load_settings
@@ -26,7 +27,7 @@ from rag.evals import runner as evals
 from rag.evals import scoring
 from rag.evals.dataset import GoldQuestion, load
 from rag.evals.dataset import select as pick_questions
-from rag.models.llm import Generation
+from rag.models.llm import Draft, Generation
 from rag.pipeline import Rag
 from rag.policy import Policy
 from rag.question import Question
@@ -34,7 +35,14 @@ from rag.types import Answer, Claim
 
 REPO = Path(__file__).resolve().parents[1]
 SETS = ("rgb", "multihop_rag_factsonly", "squad2_sample500", "hotpotqa_distractor100")
-MIN_CONFIDENCE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]
+MIN_CONFIDENCE = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7]
+# Ways to read a reply's token probabilities as one confidence, from (chance it did not decline
+# at the first token, its least likely token's log-probability, the mean log-probability).
+MEASURES = {
+    "not declined × weakest token (rag's)": lambda kept, weakest, mean: kept * math.exp(weakest),
+    "not declined": lambda kept, weakest, mean: kept,
+    "not declined × mean token": lambda kept, weakest, mean: kept * math.exp(mean),
+}
 YES_SHARE = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 Seen = tuple[GoldQuestion, Question, list[Claim], Answer]
 Verdict = tuple[str, float]  # the gold verdict, the model's weight on yes
@@ -50,15 +58,17 @@ def main() -> None:
     runs = {name: _run(args.bench / name, args.sample, args.fold) for name in args.sets.split(",")}
     seen = {name: items for name, (items, _) in runs.items()}
     verdicts = {name: found for name, (_, found) in runs.items() if found}
-    print(f"Fold {args.fold}: answerable right / unanswerable refused / claim precision, per min_confidence\n")
-    print("| min_confidence | " + " | ".join(seen) + " | mean |")
-    print("|---:|" + "---|" * (len(seen) + 1))
-    for threshold in MIN_CONFIDENCE:
-        policy = replace(load_settings().policy, min_confidence=threshold)
-        scores = [_score(items, policy) for items in seen.values()]
-        mean = [_mean([s[i] for s in scores]) for i in range(3)]
-        cells = [" / ".join(f"{v:.2f}" for v in s) for s in scores + [tuple(mean)]]
-        print(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
+    for measure, formula in MEASURES.items():
+        print(f"Fold {args.fold}, confidence = {measure}: answerable right / unanswerable refused / claim precision\n")
+        print("| min_confidence | " + " | ".join(seen) + " | mean |")
+        print("|---:|" + "---|" * (len(seen) + 1))
+        for threshold in MIN_CONFIDENCE:
+            policy = replace(load_settings().policy, min_confidence=threshold)
+            scores = [_score(_measured(items, formula), policy) for items in seen.values()]
+            mean = [_mean([s[i] for s in scores]) for i in range(3)]
+            cells = [" / ".join(f"{v:.2f}" for v in s) for s in scores + [tuple(mean)]]
+            print(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
+        print()
     print(f"\nFold {args.fold}: yes/no verdicts right (and how many), per yes_share\n")
     print("| yes_share | " + " | ".join(verdicts) + " | all |")
     print("|---:|" + "---|" * (len(verdicts) + 1))
@@ -66,6 +76,41 @@ def main() -> None:
     for share in YES_SHARE:
         cells = [f"{_verdicts_right(found, share):.2f} ({len(found)})" for found in [*verdicts.values(), everything]]
         print(f"| {share:.2f} | " + " | ".join(cells) + " |")
+
+
+def _measured(items: list[Seen], formula) -> list[Seen]:
+    """The claims under another confidence measure, from the probabilities recorded for them."""
+    return [(gold, question, [_remeasured(claim, formula) for claim in claims], answer) for gold, question, claims, answer in items]
+
+
+def _remeasured(claim: Claim, formula) -> Claim:
+    readings = COMPONENTS.get(_key(claim.text))
+    return replace(claim, confidence=max(formula(*r) for r in readings)) if readings else claim
+
+
+def _key(sentence: str) -> str:
+    return " ".join(sentence.split()).rstrip(".!?")
+
+
+COMPONENTS: dict[str, list[tuple[float, float, float]]] = {}
+_last: list[tuple[float, float, float]] = []
+
+
+def _recording_confidence(generation: Generation) -> float | None:
+    sure = CONFIDENCE(generation)
+    if sure is not None:
+        logprobs = generation.token_logprobs
+        _last[:] = [(extract.not_declined(generation), min(logprobs), sum(logprobs) / len(logprobs))]
+    return sure
+
+
+def _recording_note(draft: Draft, sentence: str, sure: float) -> None:
+    COMPONENTS.setdefault(_key(sentence), []).extend(_last)
+    NOTE(draft, sentence, sure)
+
+
+CONFIDENCE, NOTE = extract.confidence, Draft.note_confidence
+extract.confidence, Draft.note_confidence = _recording_confidence, _recording_note
 
 
 def _verdicts_right(found: list[Verdict], share: float) -> float:

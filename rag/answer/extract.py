@@ -69,8 +69,13 @@ def confidence(generation: Generation) -> float | None:
     one). None where the model gave no probabilities."""
     if not generation.token_logprobs:
         return None
+    return not_declined(generation) * math.exp(min(generation.token_logprobs))
+
+
+def not_declined(generation: Generation) -> float:
+    """The chance the model's first token was not the start of NONE."""
     declined = sum(p for token, p in generation.first_choices if token.strip() and NOTHING_HERE.startswith(token.strip().upper()))
-    return (1.0 - min(declined, 1.0)) * math.exp(min(generation.token_logprobs))
+    return 1.0 - min(declined, 1.0)
 
 
 def _note_confidence(draft: Draft, claim: str, sure: float | None) -> None:
