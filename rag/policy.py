@@ -45,7 +45,7 @@ class Policy:
     synthesize_max_tokens: int = _knob(80, "reply cap when the model weighs every sentence at once (yes/no, choices, bridges)")
     answer_max_tokens: int = _knob(200, "reply cap for one cited answer over every passage (the single drafting strategy)")
     yes_share: float = _knob(
-        0.6,
+        0.7,
         "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes (0.5: its own pick)",
     )
     same_claim: float = _knob(
@@ -56,8 +56,8 @@ class Policy:
     extractive_max: int = _knob(2, "sentences --llm none quotes at most")
     # Selection
     min_confidence: float = _knob(
-        0.25,
-        "a claim the model was less sure of than this is set aside; none left, the answer abstains (benchmarks/calibrate_confidence.py)",
+        0.15,
+        "a claim the model was less sure of than this is set aside; none left, the answer abstains. Higher, the tune folds lose an answerable question for each unanswerable one refused (benchmarks/calibrate_confidence.py)",
     )
     conflict_share: float = _knob(
         0.8, "a different answer to a one-answer question, held this nearly as surely as the best, is shown as a conflict"
