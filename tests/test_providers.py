@@ -76,6 +76,15 @@ def test_a_server_model_is_asked_once_a_question_unless_told_to_extract(ask):
         assert len(server.requests) > 1 and all(r["logprobs"] for r in server.requests)
 
 
+def test_a_server_refusing_token_probabilities_is_asked_without_them(ask):
+    with FakeOpenAI(Reply(status=400), Reply(text="Lee meets Xi Jinping.")) as server:
+        result = ask(server.url, "--json", RAG_DRAFT="extract")
+    assert result.exit_code == 0, result.stderr
+    assert "Xi Jinping" in json.loads(result.stdout)["answer"]
+    asked = ["logprobs" in r for r in server.requests]
+    assert asked[:2] == [True, False] and not any(asked[2:])  # refused once, never asked again
+
+
 def test_an_unknown_draft_strategy_is_one_line_naming_the_choices(ask):
     result = ask("http://127.0.0.1:9/v1", RAG_DRAFT="fast")
     assert result.exit_code == EXIT_USAGE

@@ -51,35 +51,47 @@ class OpenAIChat:
         self._endpoint = endpoint
         self._client = endpoint.client()
         self.name = model or first_model(endpoint, self._client, "chat")
+        self._gives_logprobs = True  # until the server refuses the request for them
 
     def prime(self, messages: Messages) -> None:
         """Nothing: a request ahead of time would be paid for, and servers cache prompts themselves."""
 
     def generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None = None, logprobs: bool = False) -> Generation:
-        reply = Streamed(on_token)
-        asked = {"logprobs": True, "top_logprobs": TOP_LOGPROBS} if logprobs else {}
-        usage = None
+        """Token probabilities are asked for where wanted; a server that refuses the request for
+        them (HTTP 400) is asked again without, and not asked for them again."""
+        import openai
+
         with translated_errors(self._endpoint, self.name, MODEL_SETTING["chat"]):
-            stream = self._client.chat.completions.create(
-                model=self.name,
-                messages=messages,
-                max_tokens=max_tokens,
-                temperature=0.0,
-                seed=0,
-                stream=True,
-                stream_options={"include_usage": True},
-                **asked,
-            )
-            chunks = 0
-            for chunk in stream:
-                chunks += 1
-                usage = chunk.usage or usage
-                choice = chunk.choices[0] if chunk.choices else None
-                reply.add(getattr(getattr(choice, "delta", None), "content", None) or "")
-                tokens = getattr(getattr(choice, "logprobs", None), "content", None) or []
-                reply.add_logprobs([(t.logprob, [(a.token, a.logprob) for a in t.top_logprobs or []]) for t in tokens])
-            if not chunks:
-                raise ValueError("no completion chunks")  # e.g. a proxy's HTML page, sent with 200
+            if logprobs and self._gives_logprobs:
+                try:
+                    return self._generate(messages, max_tokens, on_token, {"logprobs": True, "top_logprobs": TOP_LOGPROBS})
+                except openai.BadRequestError:
+                    self._gives_logprobs = False
+            return self._generate(messages, max_tokens, on_token, {})
+
+    def _generate(self, messages: Messages, max_tokens: int, on_token: OnToken | None, asked: dict) -> Generation:
+        reply = Streamed(on_token)
+        usage = None
+        stream = self._client.chat.completions.create(
+            model=self.name,
+            messages=messages,
+            max_tokens=max_tokens,
+            temperature=0.0,
+            seed=0,
+            stream=True,
+            stream_options={"include_usage": True},
+            **asked,
+        )
+        chunks = 0
+        for chunk in stream:
+            chunks += 1
+            usage = chunk.usage or usage
+            choice = chunk.choices[0] if chunk.choices else None
+            reply.add(getattr(getattr(choice, "delta", None), "content", None) or "")
+            tokens = getattr(getattr(choice, "logprobs", None), "content", None) or []
+            reply.add_logprobs([(t.logprob, [(a.token, a.logprob) for a in t.top_logprobs or []]) for t in tokens])
+        if not chunks:
+            raise ValueError("no completion chunks")  # e.g. a proxy's HTML page, sent with 200
         return Generation(
             text=reply.text,
             # Servers that send no usage (llama.cpp's) stream about one token per chunk.
