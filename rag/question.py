@@ -20,7 +20,8 @@ _WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", 
 # "or" is no choice: "the album made in or near Brackmoor".
 _CHOICE = re.compile(r"[,:][^,:]+?\s+or\s+[^,:]+\?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-_ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|day|month|decade|century)\b", re.IGNORECASE)
+_ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|month|decade|century)\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(r"\b(what|which) day\b|\bon what day\b", re.IGNORECASE)
 _ASKS_COUNTRY = re.compile(r"\b(what|which) (country|nation)\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (percentage|share|number)\b", re.IGNORECASE)
 
@@ -35,6 +36,7 @@ _NUMBER = re.compile(r"\d+(?:st|nd|rd|th|s)?")  # 2012, 20th, 1990s; not a model
 MONTHS = "january february march april may june july august september october november december".split()
 DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 _DATE_WORDS = frozenset(MONTHS + DAYS + "jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_DAY_WORDS = frozenset(DAYS + "today tomorrow yesterday weekend".split())
 _NUMBER_WORDS = frozenset(
     """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
@@ -47,6 +49,7 @@ class Wanted(Enum):
 
     ANY = "any"
     DATE = "date"  # "when", "what year"
+    DAY = "day"  # "which day": a weekday or a day of the month, not a month alone
     NUMBER = "number"  # "how many", "how long"
     COUNTRY = "country"  # "in what country", unless the question offers the countries to choose from
 
@@ -102,7 +105,13 @@ class Question:
         added = set(words(claim)) - self.tokens
         if any(_NUMBER.fullmatch(t) for t in added):
             return True
+        if self.wanted is Wanted.DAY:
+            return bool(added & _DAY_WORDS)
         return bool(added & (_DATE_WORDS if self.wanted is Wanted.DATE else _NUMBER_WORDS))
+
+    @property
+    def wants_a_date(self) -> bool:
+        return self.wanted in (Wanted.DATE, Wanted.DAY)
 
 
 def years(text: str) -> set[str]:
@@ -129,6 +138,8 @@ def _expects_one(text: str, wanted: Wanted, choice: bool) -> bool:
 
 
 def _wanted(text: str, choice: bool) -> Wanted:
+    if _ASKS_DAY.search(text):
+        return Wanted.DAY
     if _ASKS_DATE.search(text):
         return Wanted.DATE
     if _ASKS_NUMBER.search(text):

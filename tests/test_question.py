@@ -42,6 +42,9 @@ def test_years_are_four_digit_years_only():
         ("When was the Lumo 6 announced?", "The Lumo 6 was announced on 3 September.", True),
         ("How many workers did the 2 firms hire?", "The 2 firms hired many workers.", False),
         ("When does he meet Xi?", "He meets Xi on Monday.", True),
+        ("On which day does Mara sail?", "Mara sails in November.", False),
+        ("On which day does Mara sail?", "Mara sails on Tuesday.", True),
+        ("What day does Mara sail?", "Mara sails on 4 May.", True),
         ("How many contractors were sanctioned?", "China sanctioned twenty contractors.", True),
         ("How many contractors were sanctioned?", "China sanctioned U.S. defense contractors.", False),
         ("Who won the 2017 Vellmark Rally?", "Oskar Tamm won it.", True),
@@ -58,3 +61,20 @@ def test_years_are_four_digit_years_only():
 )
 def test_a_claim_must_hold_the_kind_of_answer_asked_for(question, claim, expected):
     assert Question.parse(question).answered_in_kind(claim) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "one"),
+    [
+        ("Who won the 2017 Vellmark Rally?", True),
+        ("When did the Lune Viaduct open?", True),
+        ("How many contractors were sanctioned?", True),
+        ("Which team did Orsi join in 2019?", True),
+        ("Who does Lee meet in Beijing?", False),  # the object of "meet": as many people as he meets
+        ("Which ministers resigned?", False),
+        ("Who are the founders of the Wrenfield Trust?", False),
+        ("Are both bridges made of stone?", False),  # weighed whole, not picked among
+    ],
+)
+def test_a_question_says_whether_it_wants_one_answer_or_several(question, one):
+    assert Question.parse(question).expects_one is one

@@ -80,7 +80,7 @@ def _value(question: Question, claim: str) -> set[str]:
     """What the claim gives as the answer: its numbers and dates for "when" and "how many",
     else the names it adds, else every word it adds."""
     added = checked_words(claim) - question.words
-    if question.wanted in (Wanted.DATE, Wanted.NUMBER):
+    if question.wants_a_date or question.wanted is Wanted.NUMBER:
         dated = {w for w in added if any(ch.isdigit() for ch in w)} | (added & _DATE_WORDS)
         if dated:
             return dated
