@@ -8,12 +8,13 @@ from passages import DIRECTOR, LI, PLAYER, ROLE, SANCTIONS, TEAM, XI, XI_AGAIN
 from rag import render
 from rag.answer.compose import ABSTENTION, answer
 from rag.answer.extract import build_messages
+from rag.answer.select import select
 from rag.answer.synthesize import weighed_verdict
 from rag.models.llm import Generation
 from rag.models.providers import SINGLE
 from rag.policy import Policy
 from rag.question import Question
-from rag.types import Passage
+from rag.types import Claim, Passage
 
 UNGATED = Policy(min_evidence=0.0)  # these passages carry no focus score: no evidence gate
 
@@ -305,3 +306,12 @@ def test_a_yes_no_answer_follows_the_models_odds_against_the_bar(fake_llm):
     llm = fake_llm(lambda q, shown: verdict("Yes [1][2].", yes=0.6))
     assert answer(question, [FROZEN, HARBOUR], llm, replace(UNGATED, yes_share=0.5)).text == "Yes [1][2]."
     assert answer(question, [FROZEN, HARBOUR], llm, replace(UNGATED, yes_share=0.8)).text == "No [1][2]."
+
+
+def test_a_claim_answering_another_question_is_no_conflict():
+    question = Question.parse("When did the Lune Viaduct open?")
+    best = Claim("The Lune Viaduct opened in 1859.", (1,), 0.9)
+    elsewhere = Claim("Trains to Carlisle ran from March 1862.", (2,), 0.85)
+    chosen = select(question, [best, elsewhere])
+    assert chosen.kept == (best,) and chosen.conflicts == ()
+    assert chosen.set_aside == ("Trains to Carlisle ran from March 1862.",)

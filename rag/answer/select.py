@@ -6,8 +6,8 @@ reads. What reaches the user is chosen:
   Jae-myung" to "Who does Lee meet?") and is set aside;
 - a claim the model was unsure of (below `min_confidence`) is set aside;
 - a question with one answer ("who won", "when", "how many") gets the claim the model was surest
-  of, with the claims that say the same; a different answer the model was nearly as sure of is
-  kept as a conflict, shown beside the answer, never inside it;
+  of, with the claims that say the same; a different answer to the same question that the
+  model was nearly as sure of is kept as a conflict, shown beside the answer, never inside it;
 - a question that asks for several things keeps every claim.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rag.policy import DEFAULT, Policy
 from rag.question import DAYS, MONTHS, Question, Wanted
-from rag.text import checked_words, content_words
+from rag.text import checked_words, content_words, share
 from rag.types import Claim
 
 _NAME_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
@@ -42,7 +42,11 @@ def select(question: Question, claims: list[Claim], policy: Policy = DEFAULT) ->
     groups = sorted(_same_answers(question, sure), key=_strength, reverse=True)
     best, rivals = groups[0], groups[1:]
     bar = policy.conflict_share * (_confidence(best) or 0.0)
-    conflicts = [group[0] for group in rivals if _confidence(group) is None or _confidence(group) >= bar]
+    conflicts = [
+        group[0]
+        for group in rivals
+        if (_confidence(group) is None or _confidence(group) >= bar) and _about_the_question(question, group[0])
+    ]
     set_aside += [c.text for group in rivals for c in group if c not in conflicts]
     return Selection(tuple(best), tuple(conflicts), tuple(set_aside))
 
@@ -60,6 +64,12 @@ def restates_subject(question: Question, claim: str) -> bool:
         if run_words & question.names:
             subject |= run_words
     return bool(added) and added <= subject
+
+
+def _about_the_question(question: Question, claim: Claim) -> bool:
+    """A rival answer is a conflict only if it says something about what was asked: "Lee meets
+    Xi on Monday" is no rival to "Lee took office in June" for "When did Lee take office?"."""
+    return share(set(question.words), content_words(claim.text)) >= 0.5
 
 
 def _same_answers(question: Question, claims: list[Claim]) -> list[list[Claim]]:
