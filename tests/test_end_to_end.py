@@ -187,8 +187,11 @@ def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
     child.expect("Conversation forgotten")
     child.expect("rag> ")
 
+    child.sendline("/k 8")  # eight model calls: the answer is still being written when Ctrl-C comes
+    child.expect("k = 8")
+    child.expect("rag> ")
     child.sendline("What did China sanction?")
-    time.sleep(1.5)  # the answer is under way: four model calls take seconds
+    time.sleep(0.5)  # past reading the line, well before eight warm model calls are done
     child.sendintr()
     child.expect("cancelled")
     child.expect("rag> ")
