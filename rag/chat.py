@@ -14,9 +14,10 @@ from rag.followup import Turn
 from rag.models.embedded import ModelFileError
 from rag.models.llm import EngineError
 from rag.models.remote import ProviderError
-from rag.pipeline import Rag
+from rag.pipeline import Rag, Sources
 from rag.store.chroma import ChromaUnavailable
 from rag.store.index import IndexUnusable
+from rag.store.scope import NoMatchingSource
 from rag.types import Answer
 
 PROMPT = "rag> "
@@ -28,18 +29,20 @@ End a line with \\ to go on on the next. Ctrl-C cancels an answer; Ctrl-D or /qu
   /sources      the last answer's passages, in full    /source N   one of them
   /k N          passages per answer                    /reset      forget the conversation
   /json         answers as JSON (toggle)               /ingest PATH  index more files
+  /source-filter GLOB...  search only the matching documents (none: all of them)
   /status       the index and the model                /quit"""
 # Errors a question or command can run into; the session reports them and goes on.
-RECOVERABLE = (ConfigError, IndexUnusable, ChromaUnavailable, ModelFileError, EngineError, ProviderError, OSError)
+RECOVERABLE = (ConfigError, IndexUnusable, ChromaUnavailable, ModelFileError, EngineError, ProviderError, NoMatchingSource, OSError)
 
 
 class Session:
-    def __init__(self, rag: Rag, ingest: Callable[[Rag, list[Path]], object]) -> None:
+    def __init__(self, rag: Rag, ingest: Callable[[Rag, list[Path]], object], sources: Sources = ()) -> None:
         self.rag = rag
         self.turns: list[Turn] = []
         self.last: Answer | None = None
         self.as_json = False
         self.k: int | None = None
+        self.sources = tuple(sources)  # globs of the only documents searched
         self._ingest = ingest
         self._warming: threading.Thread | None = None
 
@@ -56,7 +59,7 @@ class Session:
             render.notice(f"→ {query}")
         with contextlib.nullcontext() if self.as_json else render.live_draft() as on_text:
             self.finish_warming_up()  # under way since the prompt appeared; usually done by now
-            self.last = self.rag.ask(query, self.k, on_text)
+            self.last = self.rag.ask(query, self.k, on_text, self.sources)
         if self.as_json:
             render.as_json(self.last.to_json())
         else:
@@ -122,6 +125,12 @@ class Session:
         self.finish_warming_up()  # the background load opens the same index
         self._ingest(self.rag, [Path(a).expanduser() for a in args])
 
+    def _filter_sources(self, args: list[str]) -> None:
+        if args:
+            self.rag.index.scope(args)  # one that matches nothing is refused, and the filter kept
+        self.sources = tuple(args)
+        render.notice(f"Searching only {', '.join(self.sources)}" if self.sources else "Searching every document")
+
     def _status(self, args: list[str]) -> None:
         render.notice(_status_line(self.rag))
 
@@ -134,13 +143,14 @@ _COMMANDS: dict[str, Callable[[Session, list[str]], None]] = {
     "/reset": Session._reset,
     "/json": Session._toggle_json,
     "/ingest": Session._ingest_paths,
+    "/source-filter": Session._filter_sources,
     "/status": Session._status,
 }
 
 
-def run(rag: Rag, ingest: Callable[[Rag, list[Path]], object], read: Callable[[str], str] = input) -> None:
-    session = Session(rag, ingest)
-    render.notice(f"{_status_line(rag)} · /help for commands")
+def run(rag: Rag, ingest: Callable[[Rag, list[Path]], object], read: Callable[[str], str] = input, sources: Sources = ()) -> None:
+    session = Session(rag, ingest, sources)
+    render.notice(f"{_status_line(rag)} · /help for commands" + (f" · searching only {', '.join(sources)}" if sources else ""))
     history = _History(rag.settings.index_dir / HISTORY_FILE)
     session.warm_up()
     try:

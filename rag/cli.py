@@ -24,6 +24,7 @@ from rag.models.remote import ProviderError
 from rag.pipeline import Rag
 from rag.store.chroma import ChromaUnavailable
 from rag.store.index import IndexUnusable, remove_index
+from rag.store.scope import NoMatchingSource
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -44,6 +45,10 @@ Llm = Annotated[
     typer.Option("--llm", help="Who answers: auto (default), local, openai, openai-compatible, or none (quote the best sentences)."),
 ]
 K = Annotated[int | None, typer.Option("--k", min=1, help="How many passages to show the model.")]
+SourceGlobs = Annotated[
+    list[str] | None,
+    typer.Option("--source", help="Search only the documents this glob matches, by name or path, e.g. 'notes/*.md' (repeatable)."),
+]
 
 
 def _handles_errors(command):
@@ -53,7 +58,7 @@ def _handles_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (ConfigError, DatasetError, thresholds.ThresholdError) as exc:
+        except (ConfigError, DatasetError, thresholds.ThresholdError, NoMatchingSource) as exc:
             render.error(str(exc))
             raise typer.Exit(EXIT_USAGE) from None
         except (IndexUnusable, ModelFileError, EngineError, ChromaUnavailable) as exc:
@@ -124,24 +129,54 @@ def ask(
     stream_json: Annotated[
         bool, typer.Option("--stream-json", help="Print NDJSON: a draft event per piece as the model writes it, then the checked answer.")
     ] = False,
+    source: SourceGlobs = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Answer one question, citing the passages used. The answer streams on a terminal."""
-    if not question.strip():
-        render.error("the question is empty")
-        raise typer.Exit(EXIT_USAGE)
+    _require_question(question)
     rag = open_rag(index_dir, k, llm, chroma_url)
     ensure_corpus(rag)
+    sources = source or ()
     if stream_json:
-        result = rag.ask(question, on_text=lambda piece: render.stream_event("draft", text=piece))
+        result = rag.ask(question, on_text=lambda piece: render.stream_event("draft", text=piece), sources=sources)
         render.stream_event("answer", **result.to_json())
     elif json_output:
-        render.as_json(rag.ask(question).to_json())
+        render.as_json(rag.ask(question, sources=sources).to_json())
     else:
         with render.live_draft() as on_text:
-            result = rag.ask(question, on_text=on_text)
+            result = rag.ask(question, on_text=on_text, sources=sources)
         render.answer(result)
+
+
+@app.command()
+@_handles_errors
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for in the documents.")],
+    k: Annotated[int | None, typer.Option("--k", min=1, help="How many passages to return.")] = None,
+    json_output: JsonFlag = False,
+    source: SourceGlobs = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """The passages a question would be answered from, best first, with no model run: for scripts and agents."""
+    _require_question(query)
+    rag = open_rag(index_dir, k, None, chroma_url)
+    ensure_corpus(rag)
+    found = rag.retrieve(query, sources=source or ())
+    if json_output:
+        render.as_json({"query": query, "passages": [p.to_json() for p in found]})
+    elif not found:
+        render.notice("No passage matches.")
+    else:
+        for n, passage in enumerate(found, start=1):
+            render.passage(n, passage)
+
+
+def _require_question(text: str) -> None:
+    if not text.strip():
+        render.error("the question is empty")
+        raise typer.Exit(EXIT_USAGE)
 
 
 @app.command()
@@ -192,13 +227,14 @@ def config_command(json_output: JsonFlag = False) -> None:
 
 @app.command()
 @_handles_errors
-def chat(k: K = None, llm: Llm = None, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
+def chat(k: K = None, llm: Llm = None, source: SourceGlobs = None, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
     """Ask questions and follow-ups interactively (/help lists the commands; Ctrl-D exits)."""
     from rag.chat import run
 
     rag = open_rag(index_dir, k, llm, chroma_url)
     ensure_corpus(rag)
-    run(rag, _ingest)
+    rag.index.scope(source or ())  # a filter matching nothing fails here, not at every question
+    run(rag, _ingest, sources=source or ())
 
 
 @app.command("eval")
@@ -218,6 +254,7 @@ def eval_command(
     ] = None,
     k: K = None,
     llm: Llm = None,
+    source: SourceGlobs = None,
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the JSON report (a .md summary goes beside it).")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write JUnit XML: a test case per question and per threshold.")] = None,
     baseline: Annotated[
@@ -248,11 +285,14 @@ def eval_command(
     previous = thresholds.load_baseline(baseline) if baseline else None
     settings = load_settings({"index_dir": index_dir, "k": k, "llm": llm, "chroma_url": chroma_url}, assignments=assignments)
     rag = _eval_rag(gold, settings, index_dir)
+    sources = source or ()
+    rag.index.scope(sources)  # a filter matching nothing fails before the first question
     started = time.perf_counter()
     with render.progress() as bar:
         task = bar.add_task(f"Evaluating {gold.name}", total=len(questions) * repeat)
-        runs = [evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task)) for _ in range(repeat)]
-    data = reports.report(gold, runs[0], settings.k, retrieval_only, rag, limits, time.perf_counter() - started, fold_name, runs[1:])
+        runs = [evals.run(rag, questions, settings.k, retrieval_only, lambda _: bar.advance(task), sources) for _ in range(repeat)]
+    elapsed = time.perf_counter() - started
+    data = reports.report(gold, runs[0], settings.k, retrieval_only, rag, limits, elapsed, fold_name, runs[1:], sources)
     if previous:
         data["flips"] = thresholds.flips(data["questions"], previous)
     render.eval_report(data, thresholds.deltas(data["metrics"], previous.metrics) if previous else {})

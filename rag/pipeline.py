@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from rag.retrieval.search import retrieve
 from rag.store.index import MANIFEST, Index
 from rag.store.manifest import Manifest
 from rag.types import Answer, Passage
+
+Sources = Sequence[str]  # globs naming the documents to search (rag/store/scope.py); empty: all
 
 
 class Rag:
@@ -77,20 +79,24 @@ class Rag:
     def needs_default_corpus(self) -> bool:
         return not self.manifest().files
 
-    def retrieve(self, question: str | Question, k: int | None = None) -> list[Passage]:
-        return retrieve(self.index, self.embedder, _parsed(question), k or self.settings.k, self.settings.policy)
+    def retrieve(self, question: str | Question, k: int | None = None, sources: Sources = ()) -> list[Passage]:
+        """The k passages that bear most on the question (`rag search`); of the documents the
+        `sources` globs match only, when any is given."""
+        self.index.follow_writes()
+        within = self.index.scope(sources)
+        return retrieve(self.index, self.embedder, _parsed(question), k or self.settings.k, self.settings.policy, within)
 
-    def context(self, question: str | Question, k: int | None = None) -> list[Passage]:
+    def context(self, question: str | Question, k: int | None = None, sources: Sources = ()) -> list[Passage]:
         """The sentences the model reads: the k that bear most on the question, from the top k passages."""
         k, question = k or self.settings.k, _parsed(question)
-        return focus(question, self.retrieve(question, k), self.embedder, k, self.settings.policy)
+        return focus(question, self.retrieve(question, k, sources), self.embedder, k, self.settings.policy)
 
-    def ask(self, question: str | Question, k: int | None = None, on_text: OnToken | None = None) -> Answer:
+    def ask(self, question: str | Question, k: int | None = None, on_text: OnToken | None = None, sources: Sources = ()) -> Answer:
         """`on_text` is shown the draft as the model writes it; the Answer is what survived the check."""
         started = time.perf_counter()
         drafting = models.drafting(self.settings)  # a wrong setting fails before any work
         question = _parsed(question)
-        passages = self.context(question, k)
+        passages = self.context(question, k, sources)
         retrieved = time.perf_counter()
         result = answering.answer(question, passages, self.llm, self.settings.policy, on_text, drafting)
         timings = {"retrieve": retrieved - started, **result.timings, "total": time.perf_counter() - started}

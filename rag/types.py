@@ -39,6 +39,10 @@ class Passage:
             return self.text
         return f"{self.heading}: {self.text}"
 
+    def to_json(self) -> dict:
+        """As `--json`, `rag search` and the MCP tools show a passage."""
+        return {"source": self.source, "span": self.span, "heading": self.heading, "text": self.text, "score": round(self.score, 6)}
+
     @property
     def span(self) -> str:
         """Where the text is, as precisely as the format allows: pages for a PDF, else lines."""
@@ -116,17 +120,7 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.text,
-            "citations": [
-                {
-                    "n": c.n,
-                    "source": c.passage.source,
-                    "span": c.passage.span,
-                    "heading": c.passage.heading,
-                    "text": c.passage.text,
-                    "score": round(c.passage.score, 6),
-                }
-                for c in self.citations
-            ],
+            "citations": [{"n": c.n, **c.passage.to_json()} for c in self.citations],
             "abstained": self.abstained,
             "abstention_reason": self.abstention_reason,
             "confidence": None if self.confidence is None else round(self.confidence, 4),

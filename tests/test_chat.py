@@ -131,3 +131,25 @@ def test_an_answer_lists_its_sources_one_line_each(chat):
     out, _, _, _ = chat("Who does Lee meet in Beijing?")
     listed = [line for line in out.partition("Sources:")[2].splitlines() if line.strip()]
     assert listed and all(line.startswith("[") and " seeds/" in line and "Xi Jinping" in line for line in listed)
+
+
+def test_source_filter_limits_the_next_answers_to_the_matching_documents_until_cleared(chat):
+    first, second = "seeds/000_2700a83b44745f36.txt", "seeds/003_84942052fcf9cf94.txt"
+    out, err, _, _ = chat(
+        "/source-filter *003_*",
+        "/json",
+        "Who does Lee meet in Beijing?",
+        "/source-filter nothing-like-this*",
+        "Who does Lee meet in Beijing?",
+        "/source-filter",
+        "Who does Lee meet in Beijing?",
+    )
+    decoder, answers, at = json.JSONDecoder(), [], out.find("{")
+    while at >= 0:
+        answer, end = decoder.raw_decode(out, at)
+        answers.append(answer)
+        at = out.find("{", end)
+    cited = [{c["source"] for c in answer["citations"]} for answer in answers]
+    assert cited[0] == {second} and cited[1] == {second}  # a filter matching nothing is refused; the last one holds
+    assert first in cited[2]
+    assert "Searching only *003_*" in err and "matches none of the 2 indexed" in err and "Searching every document" in err

@@ -204,8 +204,8 @@ def test_deliberately_broken_retrieval_fails_the_gate(seeds_rag, monkeypatch):
     shuffler = random.Random(7)
     honest = seeds_rag.retrieve
 
-    def shuffled(question, k=None):
-        passages = honest(question, k)
+    def shuffled(question, k=None, sources=()):
+        passages = honest(question, k, sources)
         return shuffler.sample(passages, len(passages))
 
     monkeypatch.setattr(seeds_rag, "retrieve", shuffled)

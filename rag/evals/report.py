@@ -12,7 +12,7 @@ from pathlib import Path
 from rag.evals.dataset import Dataset
 from rag.evals.runner import QuestionResult, aggregate, baseline_metrics, by_fold, by_type, margins
 from rag.evals.thresholds import Threshold, gate
-from rag.pipeline import Rag
+from rag.pipeline import Rag, Sources
 from rag.policy import DEFAULT
 
 REPORTS_DIR = "eval-reports"  # inside the index folder, unless --out says otherwise
@@ -28,6 +28,7 @@ def report(
     seconds: float,
     fold: str | None = None,
     repeats: list[list[QuestionResult]] = (),
+    sources: Sources = (),
 ) -> dict:
     """`repeats`: the same questions asked again (`--repeat`); metrics are then the mean over
     every run, with their spread, and a gate whose limit lies inside the spread is unstable."""
@@ -39,6 +40,7 @@ def report(
         "fold": fold or "both",
         "mode": "retrieval-only" if retrieval_only else "full",
         "k": k,
+        "source_filter": list(sources),
         "model": None if retrieval_only else rag.llm_name,
         "embedder": rag.embedder.name,
         "index_dir": str(rag.settings.index_dir),

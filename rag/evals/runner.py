@@ -18,7 +18,7 @@ from rag.evals import baselines, scoring
 from rag.evals.dataset import FOLDS, GoldQuestion
 from rag.evals.scoring import RANK_DEPTH, CitationCheck, RankCheck
 from rag.evals.thresholds import LOWER_IS_BETTER
-from rag.pipeline import Rag
+from rag.pipeline import Rag, Sources
 from rag.question import Question
 from rag.text import split_sentences
 from rag.types import Answer
@@ -132,27 +132,33 @@ OnQuestion = Callable[[QuestionResult], None]
 
 
 def run(
-    rag: Rag, questions: tuple[GoldQuestion, ...], k: int, retrieval_only: bool, on_question: OnQuestion | None = None
+    rag: Rag,
+    questions: tuple[GoldQuestion, ...],
+    k: int,
+    retrieval_only: bool,
+    on_question: OnQuestion | None = None,
+    sources: Sources = (),
 ) -> list[QuestionResult]:
+    """`sources`: globs of the only documents searched (`rag eval --source`)."""
     results = []
     for gold in questions:
-        result = evaluate_question(rag, gold, k, retrieval_only)
+        result = evaluate_question(rag, gold, k, retrieval_only, sources)
         results.append(result)
         if on_question:
             on_question(result)
     return results
 
 
-def evaluate_question(rag: Rag, gold: GoldQuestion, k: int, retrieval_only: bool) -> QuestionResult:
+def evaluate_question(rag: Rag, gold: GoldQuestion, k: int, retrieval_only: bool, sources: Sources = ()) -> QuestionResult:
     question = Question.parse(gold.question)  # once, for the ranking, the answer and the baselines
     started = time.perf_counter()
-    passages = rag.retrieve(question, RANKING_PASSAGES)
+    passages = rag.retrieve(question, RANKING_PASSAGES, sources)
     retrieve_s = time.perf_counter() - started
     ranked = tuple(scoring.rank_documents([p.source for p in passages]))
     result = QuestionResult(gold, k, ranked, scoring.check_ranking(gold, list(ranked)), retrieve_s)
     if retrieval_only:
         return result
-    answer = rag.ask(question, k)
+    answer = rag.ask(question, k, sources=sources)
     return replace(_scored(result, answer), baselines=baselines.answers(question, answer, rag.settings.policy))
 
 

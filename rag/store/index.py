@@ -7,7 +7,7 @@ import contextlib
 import fcntl
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +17,7 @@ from rag.models.embedder import Embedder
 from rag.store.chroma import VECTORS_DIR, delete_collection, open_collection
 from rag.store.keywords import KeywordIndex, metadata, passage_from
 from rag.store.manifest import Manifest
+from rag.store.scope import Scope, scope
 from rag.types import Passage
 
 MANIFEST, KEYWORDS_DIR, LOCK_FILE = "manifest.json", "bm25", "ingest.lock"
@@ -35,6 +36,8 @@ class Index:
         self._manifest_path = self.dir / MANIFEST
         self._bm25_dir = self.dir / KEYWORDS_DIR
         self.manifest = Manifest.load(self._manifest_path)
+        self._manifest_seen = _stamp(self._manifest_path)
+        self._scopes: dict[tuple[str, ...], Scope | None] = {}
         self._chroma = None
         self._keywords: KeywordIndex | None = None
         self._loading = threading.Lock()
@@ -50,7 +53,29 @@ class Index:
             "dimension": self.manifest.dimension or self.embedder.dimension,
             "documents": len(self.manifest.files),
             "chunks": self.manifest.chunk_count(),
+            "sources": sorted(entry.source for entry in self.manifest.files.values()),
         }
+
+    def scope(self, globs: Sequence[str]) -> Scope | None:
+        """The indexed documents `globs` match (rag/store/scope.py); None: all of them. Matched
+        once per filter while the index is unchanged: an eval asks hundreds of questions in one."""
+        key = tuple(globs)
+        if key not in self._scopes:
+            self._scopes[key] = scope(key, ((path, entry.source) for path, entry in self.manifest.files.items()))
+        return self._scopes[key]
+
+    def follow_writes(self) -> None:
+        """Read the manifest again, and the keyword index when next searched, if another process
+        (`rag ingest --watch`, a second session) has written to the index since: a long-lived
+        reader (chat, the MCP server) then searches what the index holds now. One stat a question."""
+        stamp = _stamp(self._manifest_path)
+        if stamp == self._manifest_seen:
+            return
+        with self._loading:
+            self.manifest = Manifest.load(self._manifest_path)
+            self._manifest_seen = stamp
+            self._scopes.clear()
+            self._keywords = None
 
     def check_embedder(self, dimension: int | None = None) -> None:
         """Vectors from two embedders cannot be compared: refuse, and say how to re-index."""
@@ -70,6 +95,8 @@ class Index:
 
     def save_manifest(self) -> None:
         self.manifest.save(self._manifest_path)
+        self._manifest_seen = _stamp(self._manifest_path)
+        self._scopes.clear()
 
     def add(self, chunks: list[tuple[str, Passage]], vectors: np.ndarray) -> None:
         """Store chunks, each (the path of the file it comes from, the chunk as a passage), with their vectors."""
@@ -117,7 +144,7 @@ class Index:
         shutil.rmtree(stale, ignore_errors=True)
         self._keywords = keywords
         self.manifest.keywords = self.manifest.chunk_digest()
-        self.manifest.save(self._manifest_path)
+        self.save_manifest()
 
     def _keywords_of_stored_chunks(self) -> KeywordIndex | None:
         passages: list[Passage] = []
@@ -131,11 +158,12 @@ class Index:
 
     # -- search -------------------------------------------------------------------------------
 
-    def search_vectors(self, vector: list[float], n: int) -> list[Passage]:
+    def search_vectors(self, vector: list[float], n: int, within: Scope | None = None) -> list[Passage]:
         if self.is_empty():
             return []
         self.check_embedder(len(vector))
-        found = self._collection().query(query_embeddings=[vector], n_results=n, include=["distances"])
+        where = within.chroma_where() if within else None
+        found = self._collection().query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         ids, distances = found["ids"][0], found["distances"][0]
         passages = self._passages(ids)
         # Chroma gives the cosine distance; report the cosine similarity.
@@ -155,9 +183,9 @@ class Index:
             }
         return found
 
-    def search_keywords(self, query: str, n: int) -> list[Passage]:
+    def search_keywords(self, query: str, n: int, within: Scope | None = None) -> list[Passage]:
         keywords = None if self.is_empty() else self._keyword_index()
-        return keywords.search(query, n) if keywords else []
+        return keywords.search(query, n, within.sources if within else None) if keywords else []
 
     def keyword_table(self) -> KeywordIndex | None:
         """The keyword index and its chunk table (None for an empty index), which the second hop looks titles up in."""
@@ -183,6 +211,15 @@ class Index:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         return ChromaVectorStore(chroma_collection=self._collection())
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Which file is there now (it is replaced, never rewritten in place); None while there is none."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns, status.st_size
 
 
 class IndexBusy(IndexUnusable):

@@ -70,7 +70,8 @@ class KeywordIndex:
         (directory / COLUMNS_FILE).write_text(json.dumps(list(_FIELD)), encoding="utf-8")
         (directory / CHUNKS_FILE).write_text(json.dumps(self._chunks, ensure_ascii=False), encoding="utf-8")
 
-    def search(self, query: str, n: int) -> list[Passage]:
+    def search(self, query: str, n: int, sources: frozenset[str] | None = None) -> list[Passage]:
+        """The n best chunks for the query; of the chunks of `sources` only, when given."""
         import numpy as np
 
         # As bm25s.tokenize splits and stems (without its progress bar's cost); no stopwords are
@@ -83,6 +84,8 @@ class KeywordIndex:
         # and partitioning all 100k scores took most of what was left.
         scores = self._bm25.get_scores_from_ids(known)
         matching = np.flatnonzero(scores > 0)
+        if sources is not None:
+            matching = matching[np.isin(matching, self._rows_of(sources))]
         n = min(n, len(matching))
         if not n:
             return []
@@ -104,6 +107,9 @@ class KeywordIndex:
         for row, chunk in enumerate(self._chunks):
             rows.setdefault(chunk[_FIELD["source"]], []).append(row)
         return rows
+
+    def _rows_of(self, sources: frozenset[str]) -> list[int]:
+        return [row for source in sources for row in self._rows_of_source.get(source, ())]
 
     def ids(self) -> list[str]:
         return list(self._rows)
