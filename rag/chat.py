@@ -9,15 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag import followup, render
-from rag.config import ConfigError
 from rag.followup import Turn
-from rag.models.embedded import ModelFileError
-from rag.models.llm import EngineError
-from rag.models.remote import ProviderError
-from rag.pipeline import Rag, Sources
-from rag.store.chroma import ChromaUnavailable
-from rag.store.index import IndexUnusable
-from rag.store.scope import NoMatchingSource
+from rag.pipeline import RECOVERABLE, Rag, Sources
 from rag.types import Answer
 
 PROMPT = "rag> "
@@ -31,8 +24,6 @@ End a line with \\ to go on on the next. Ctrl-C cancels an answer; Ctrl-D or /qu
   /json         answers as JSON (toggle)               /ingest PATH  index more files
   /source-filter GLOB...  search only the matching documents (none: all of them)
   /status       the index and the model                /quit"""
-# Errors a question or command can run into; the session reports them and goes on.
-RECOVERABLE = (ConfigError, IndexUnusable, ChromaUnavailable, ModelFileError, EngineError, ProviderError, NoMatchingSource, OSError)
 
 
 class Session:

@@ -201,7 +201,7 @@ def ingest(
 def status(json_output: JsonFlag = False, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
     """What is indexed, and with which embedder."""
     rag = open_rag(index_dir, chroma_url=chroma_url)
-    stats = {**rag.index.stats(), "model": rag.llm_name}
+    stats = rag.status()
     if json_output:
         render.as_json(stats)
         return
@@ -235,6 +235,17 @@ def chat(k: K = None, llm: Llm = None, source: SourceGlobs = None, index_dir: In
     ensure_corpus(rag)
     rag.index.scope(source or ())  # a filter matching nothing fails here, not at every question
     run(rag, _ingest, sources=source or ())
+
+
+@app.command("mcp")
+@_handles_errors
+def mcp_command(k: K = None, llm: Llm = None, index_dir: IndexDir = None, chroma_url: ChromaUrl = None) -> None:
+    """Serve the index to agents (Claude Desktop, IDE assistants) over the Model Context Protocol on stdio."""
+    from rag.mcp_server import serve
+
+    rag = open_rag(index_dir, k, llm, chroma_url)
+    ensure_corpus(rag)
+    serve(rag, lambda session, paths: session.ingest(paths))
 
 
 @app.command("eval")

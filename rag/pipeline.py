@@ -14,20 +14,27 @@ from pathlib import Path
 from rag import resources
 from rag.answer import compose as answering
 from rag.answer import extract, synthesize
-from rag.config import Settings
+from rag.config import ConfigError, Settings
 from rag.ingest import writer
 from rag.ingest.writer import IngestReport, OnProgress
 from rag.models import providers as models
+from rag.models.embedded import ModelFileError
 from rag.models.embedder import Embedder
-from rag.models.llm import ChatModel, OnToken
+from rag.models.llm import ChatModel, EngineError, OnToken
+from rag.models.remote import ProviderError
 from rag.question import Question
 from rag.retrieval.focus import focus
 from rag.retrieval.search import retrieve
-from rag.store.index import MANIFEST, Index
+from rag.store.chroma import ChromaUnavailable
+from rag.store.index import MANIFEST, Index, IndexUnusable
 from rag.store.manifest import Manifest
+from rag.store.scope import NoMatchingSource
 from rag.types import Answer, Passage
 
 Sources = Sequence[str]  # globs naming the documents to search (rag/store/scope.py); empty: all
+# Errors a user's question, setting or path can run into, each with a message naming the fix: a
+# session (chat, the MCP server) reports them and goes on.
+RECOVERABLE = (ConfigError, IndexUnusable, ChromaUnavailable, ModelFileError, EngineError, ProviderError, NoMatchingSource, OSError)
 
 
 class Rag:
@@ -75,6 +82,11 @@ class Rag:
     def manifest(self) -> Manifest:
         """What the index holds, read without loading the embedder or the index."""
         return self.index.manifest if "index" in self.__dict__ else Manifest.load(self.settings.index_dir / MANIFEST)
+
+    def status(self) -> dict:
+        """What is indexed, with which embedder, and which model answers (`rag status`)."""
+        self.index.follow_writes()
+        return {**self.index.stats(), "model": self.llm_name}
 
     def needs_default_corpus(self) -> bool:
         return not self.manifest().files

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from commands import RAG
+from commands import NO_NETWORK, RAG, offline_env
 from junitparser import Failure, JUnitXml
 from wiki import write_wiki
 
@@ -21,34 +20,17 @@ from rag.answer.compose import ABSTENTION
 from rag.resources import seeds_dir
 from rag.text import split_sentences
 
-# Imported at interpreter start-up through PYTHONPATH: records any attempt to open a connection.
-NETWORK_RECORDER = """
-import os, socket
-_log = os.environ["RAG_TEST_NETWORK_LOG"]
-def _refuse(self, address, *args):
-    with open(_log, "a") as f:
-        f.write(repr(address) + "\\n")
-    raise OSError("network use during an offline test")
-socket.socket.connect = _refuse
-socket.socket.connect_ex = _refuse
-"""
-
 
 @pytest.fixture(scope="module")
 def offline(tmp_path_factory):
     """Run `rag` in a fresh folder, with no network namespace and every connection attempt logged."""
     home = tmp_path_factory.mktemp("offline")
-    hooks = home / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(NETWORK_RECORDER)
-    log = home / "network.log"
+    env, log = offline_env(home)
     workdir = home / "work"
     workdir.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(hooks), "RAG_TEST_NETWORK_LOG": str(log), "COLUMNS": "200"}
-    env.pop("RAG_INDEX_DIR", None)
 
     def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-        return subprocess.run(["unshare", "-rn", *RAG, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run([*NO_NETWORK, *RAG, *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
 
     run.workdir = workdir
     run.env = env

@@ -35,6 +35,17 @@ class IngestReport:
     warnings: list[Skipped] = field(default_factory=list)  # indexed, with a caveat
     seconds: float = 0.0
 
+    def to_json(self) -> dict:
+        return {
+            "indexed": self.indexed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "chunks_embedded": self.chunks_embedded,
+            "skipped": [vars(item) for item in self.skipped],
+            "warnings": [vars(item) for item in self.warnings],
+            "seconds": round(self.seconds, 3),
+        }
+
 
 def ingest(index: Index, paths: list[Path], on_progress: OnProgress | None = None) -> IngestReport:
     with writer_lock(index.dir):
