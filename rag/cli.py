@@ -184,6 +184,9 @@ def _require_question(text: str) -> None:
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the bundled seeds).")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Empty the index first, e.g. to re-embed with another embedder.")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Then keep watching: index each saved, added, removed or renamed file (Ctrl-C stops).")
+    ] = False,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -191,9 +194,29 @@ def ingest(
     settings = load_settings({"index_dir": index_dir, "chroma_url": chroma_url})
     if rebuild:
         remove_index(settings)
-    report = _ingest(open_rag_with(settings), paths)
+    rag = open_rag_with(settings)
+    if watch:
+        _watch(rag, paths or [])
+        return
+    report = _ingest(rag, paths)
     if report.skipped:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _watch(rag: Rag, paths: list[Path]) -> None:
+    from rag.ingest.watch import watch
+
+    if not paths:
+        render.error("name the files or folders to watch: rag ingest --watch PATH...")
+        raise typer.Exit(EXIT_USAGE)
+    rounds = watch(paths, rag.settings.index_dir, lambda roots, touched: rag.ingest(roots, touched=touched))
+    try:
+        for n, report in enumerate(rounds):
+            render.ingest_report(report)
+            if n == 0:
+                render.notice(f"Watching {', '.join(str(p) for p in paths)} for changes (Ctrl-C stops).")
+    except KeyboardInterrupt:
+        render.notice("Stopped watching; the index holds every change saved so far.")
 
 
 @app.command()

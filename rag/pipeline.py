@@ -76,8 +76,11 @@ class Rag:
         else:
             self.llm.prime(extract.build_messages(question, nobody, self.settings.policy))
 
-    def ingest(self, paths: list[Path] | None = None, on_progress: OnProgress | None = None) -> IngestReport:
-        return writer.ingest(self.index, paths or [resources.seeds_dir()], on_progress)
+    def ingest(
+        self, paths: list[Path] | None = None, on_progress: OnProgress | None = None, touched: set[Path] | None = None
+    ) -> IngestReport:
+        """`touched`: the only files that may have changed since the last ingest, when a watcher knows."""
+        return writer.ingest(self.index, paths or [resources.seeds_dir()], on_progress, touched)
 
     def manifest(self) -> Manifest:
         """What the index holds, read without loading the embedder or the index."""

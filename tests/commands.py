@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -47,3 +48,10 @@ def offline_env(home: Path) -> tuple[dict[str, str], Path]:
     env = {**os.environ, "PYTHONPATH": str(hooks), "RAG_TEST_NETWORK_LOG": str(log), "COLUMNS": "200"}
     env.pop("RAG_INDEX_DIR", None)
     return env, log
+
+
+def ctrl_c_delivered() -> None:
+    """SIGINT as a shell gives it, whatever the test process did with it (an ignored or blocked
+    signal is inherited across exec): a child process's preexec_fn."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

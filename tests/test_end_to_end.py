@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pexpect
 import pytest
-from commands import NO_NETWORK, RAG, offline_env
+from commands import NO_NETWORK, RAG, ctrl_c_delivered, offline_env
 from junitparser import Failure, JUnitXml
 from wiki import write_wiki
 
@@ -136,13 +135,6 @@ def test_empty_question_is_a_usage_error(offline):
     assert result.returncode == 2 and "question is empty" in result.stderr
 
 
-def _ctrl_c_delivered() -> None:
-    """SIGINT as a shell gives it, whatever the test process did with it (an ignored or blocked
-    signal is inherited across exec)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
 @pytest.mark.llm
 def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
     child = pexpect.spawn(
@@ -152,7 +144,7 @@ def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
         env={**offline.env, "TERM": "dumb"},  # plain text, no colour codes between the words
         encoding="utf-8",
         timeout=180,
-        preexec_fn=_ctrl_c_delivered,
+        preexec_fn=ctrl_c_delivered,
     )
     child.expect(r"document\(s\), \d+ chunk\(s\) in \.rag · model Qwen")
     child.expect("rag> ")

@@ -47,9 +47,11 @@ class IngestReport:
         }
 
 
-def ingest(index: Index, paths: list[Path], on_progress: OnProgress | None = None) -> IngestReport:
+def ingest(index: Index, paths: list[Path], on_progress: OnProgress | None = None, touched: set[Path] | None = None) -> IngestReport:
+    """`touched`: when known (a watcher saw them), the only files that may differ from what the
+    index records; the others under `paths` are not read again. Removed files are found either way."""
     with writer_lock(index.dir):
-        return Writer(index).ingest(paths, on_progress)
+        return Writer(index).ingest(paths, on_progress, touched)
 
 
 @dataclass
@@ -91,12 +93,15 @@ class Writer:
         self.index = index
         self.manifest = index.manifest
 
-    def ingest(self, paths: list[Path], on_progress: OnProgress | None) -> IngestReport:
+    def ingest(self, paths: list[Path], on_progress: OnProgress | None, touched: set[Path] | None = None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         files, report.skipped = find_files(paths)
         changed: list[tuple[SourceFile, Extracted]] = []
         for file in files:
+            if touched is not None and file.path not in touched and str(file.path) in self.manifest.files:
+                report.unchanged += 1
+                continue
             try:
                 document = extract(file.path)
             except OSError as exc:
