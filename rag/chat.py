@@ -180,12 +180,14 @@ def _quietly(work: Callable[[], None]) -> None:
 
 
 def _read_question(read: Callable[[str], str]) -> str:
-    """One question, over several lines when each but the last ends in a backslash."""
+    """One question, over several lines when each but the last ends in a backslash. A paste of
+    several lines is one question too: readline (8.1 on) takes a bracketed paste as one line,
+    newlines and all, which are spaces here, and so one line in the history."""
     lines = [read(PROMPT)]
     while lines[-1].rstrip().endswith("\\"):
         lines[-1] = lines[-1].rstrip()[:-1]
         lines.append(read(MORE))
-    return " ".join(part.strip() for part in lines).strip()
+    return " ".join(" ".join(lines).split())
 
 
 def _status_line(rag: Rag) -> str:

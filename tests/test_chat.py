@@ -121,6 +121,14 @@ def test_history_is_kept_beside_the_index(chat, seeds_index_dir):
     assert "Who does Lee meet in Beijing?" in (seeds_index_dir / "chat_history").read_text()
 
 
+def test_a_pasted_question_over_several_lines_is_one_question_and_one_history_line(chat, seeds_index_dir):
+    out, _, model, _ = chat("Who does Lee\n  meet in\r\nBeijing?")
+    assert "Lee meets Xi Jinping" in out
+    asked = {call[-1]["content"].partition("\n")[0] for call in model.calls}
+    assert asked == {"Question: Who does Lee meet in Beijing?"}
+    assert "Who does Lee meet in Beijing?" in (seeds_index_dir / "chat_history").read_text().splitlines()
+
+
 def test_the_model_reads_the_extraction_prompt_while_the_first_question_is_typed(chat):
     _, _, model, _ = chat()
     assert model.primed[0]["content"] == resources.few_shot("extract")[0]

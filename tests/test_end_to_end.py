@@ -135,6 +135,27 @@ def test_empty_question_is_a_usage_error(offline):
     assert result.returncode == 2 and "question is empty" in result.stderr
 
 
+def test_a_multi_line_paste_in_chat_is_asked_as_one_question(offline):
+    """Through a real terminal: the paste comes bracketed, as a terminal sends it."""
+    child = pexpect.spawn(
+        RAG[0],
+        [*RAG[1:], "chat", "--llm", "none"],
+        cwd=str(offline.workdir),
+        env={**offline.env, "TERM": "xterm"},
+        encoding="utf-8",
+        timeout=180,
+    )
+    child.expect("rag> ")
+    child.send("\x1b[200~Who does Lee meet\nin Beijing?\x1b[201~\r")
+    child.expect("Sources:")
+    child.expect("rag> ")
+    # Two questions would be two answers, and a second prompt after the first.
+    assert child.expect(["Sources:", "rag> ", pexpect.TIMEOUT], timeout=5) == 2
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    assert "Who does Lee meet in Beijing?" in (offline.workdir / ".rag" / "chat_history").read_text().splitlines()
+
+
 @pytest.mark.llm
 def test_chat_follow_up_sources_reset_cancel_and_ctrl_d(offline):
     child = pexpect.spawn(
