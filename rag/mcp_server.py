@@ -10,6 +10,7 @@ messages (and sends progress) while a long answer is written.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ globs (e.g. "notes/*.md") limit either to matching documents; `status` lists wha
 `ingest` indexes more files or folders."""
 
 Result = TypeVar("Result")
+PROGRESS_EVERY_S = 0.5  # at most one progress notification this often while an answer is drafted
 
 
 class Tools:
@@ -85,12 +87,14 @@ def server(tools: Tools) -> MCPServer:
     @app.tool(description="Answer a question from the indexed documents, with numbered citations (source, span, text) for every claim.")
     async def ask(question: str, ctx: Context, k: int | None = None, sources: list[str] | None = None) -> dict[str, Any]:
         """`k`: passages the model reads; `sources`: globs of the only documents searched."""
-        drafted = 0
+        drafted, reported = 0, 0.0
 
         def on_text(piece: str) -> None:
-            nonlocal drafted
+            nonlocal drafted, reported
             drafted += 1
-            anyio.from_thread.run(ctx.report_progress, drafted, None, "drafting the answer")
+            if time.monotonic() - reported >= PROGRESS_EVERY_S:  # a hop to the event loop a piece would slow the answer
+                reported = time.monotonic()
+                anyio.from_thread.run(ctx.report_progress, drafted, None, "drafting the answer")
 
         return await anyio.to_thread.run_sync(tools.ask, question, k, sources or [], on_text)
 

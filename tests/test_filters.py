@@ -10,6 +10,8 @@ import pytest
 from commands import RAG
 
 from rag.config import Settings
+from rag.evals import runner
+from rag.evals.dataset import GoldQuestion
 from rag.pipeline import Rag
 from rag.store.scope import NoMatchingSource, scope
 
@@ -96,3 +98,11 @@ def test_no_glob_is_no_filter_and_a_glob_matching_nothing_is_refused():
     assert scope([], [("/a.md", "a.md")]) is None
     with pytest.raises(NoMatchingSource, match="matches none of the 1 indexed"):
         scope(["*.pdf"], [("/a.md", "a.md")])
+
+
+def test_an_eval_with_a_filter_ranks_only_the_matching_documents(rag, tmp_path):
+    gold = GoldQuestion("q1", QUESTION, ("1960",), "factoid", ("notes/bridge-00.txt",))
+    filtered = runner.run(rag, (gold,), 4, retrieval_only=True, sources=["docs/memos/*"])
+    unfiltered = runner.run(rag, (gold,), 4, retrieval_only=True)
+    assert filtered[0].ranked_sources and all(s.startswith("docs/memos/") for s in filtered[0].ranked_sources)
+    assert not any(s.startswith("docs/memos/") for s in unfiltered[0].ranked_sources)
