@@ -25,9 +25,14 @@ _ASKS_DAY = re.compile(r"\b(what|which) day\b|\bon what day\b", re.IGNORECASE)
 _ASKS_COUNTRY = re.compile(r"\b(what|which) (country|nation)\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (percentage|share|number)\b", re.IGNORECASE)
 
-# A question that asks for several things: "who are", "which ministers", "list", "name all"; and
-# one asking for the object of a verb ("who does Lee meet"), which may be several people.
-_ASKS_SEVERAL = re.compile(r"\b(who|what|which)\s+(\w+\s+)?(are|were)\b|\b(which|what)\s+\w+[^s\W]s\b|\b(list|all|both)\b", re.IGNORECASE)
+# A question that asks for several things: "who are", "which ministers", "what two phrases",
+# "list", "name all"; and one asking for the object of a verb ("who does Lee meet"), which may be
+# several people.
+_ASKS_SEVERAL = re.compile(
+    r"\b(who|what|which)\s+(\w+\s+)?(are|were)\b|\b(which|what)\s+\w+[^s\W]s\b"
+    r"|\b(which|what|name)\s+(two|three|four|five|six|several|some|few)\b|\b(list|all|both)\b",
+    re.IGNORECASE,
+)
 _ASKS_OBJECT = re.compile(r"^\W*(who|whom|what)\s+(do|does|did|will|would|can|could|should|has|have|had)\b", re.IGNORECASE)
 # A question about what its subject is called, which an answer can only give by naming the subject.
 _ASKS_NAME = re.compile(r"\b(name|named|called|known as|title|full)\b", re.IGNORECASE)

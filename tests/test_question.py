@@ -72,6 +72,8 @@ def test_a_claim_must_hold_the_kind_of_answer_asked_for(question, claim, expecte
         ("Which team did Orsi join in 2019?", True),
         ("Who does Lee meet in Beijing?", False),  # the object of "meet": as many people as he meets
         ("Which ministers resigned?", False),
+        ("What two phrases did the mayor use for the plan?", False),  # a counted plural
+        ("Name three rivers that cross Orvale.", False),
         ("Who are the founders of the Wrenfield Trust?", False),
         ("Are both bridges made of stone?", False),  # weighed whole, not picked among
     ],
