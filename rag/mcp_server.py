@@ -92,7 +92,7 @@ def server(tools: Tools) -> MCPServer:
         def on_text(piece: str) -> None:
             nonlocal drafted, reported
             drafted += 1
-            if time.monotonic() - reported >= PROGRESS_EVERY_S:  # a hop to the event loop a piece would slow the answer
+            if time.monotonic() - reported >= PROGRESS_EVERY_S:  # not a notification a token: that floods the client
                 reported = time.monotonic()
                 anyio.from_thread.run(ctx.report_progress, drafted, None, "drafting the answer")
 
