@@ -25,6 +25,7 @@ from rag.pipeline import Rag
 from rag.store.chroma import ChromaUnavailable
 from rag.store.index import IndexUnusable, remove_index
 from rag.store.scope import NoMatchingSource
+from rag.types import search_json
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -165,7 +166,7 @@ def search(
     ensure_corpus(rag)
     found = rag.retrieve(query, sources=source or ())
     if json_output:
-        render.as_json({"query": query, "passages": [p.to_json() for p in found]})
+        render.as_json(search_json(query, found))
     elif not found:
         render.notice("No passage matches.")
     else:

@@ -23,6 +23,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from rag.ingest.writer import IngestReport
 from rag.pipeline import RECOVERABLE, Rag
+from rag.types import search_json
 
 INSTRUCTIONS = """Answers questions about the user's documents, citing the passages each claim comes from
 (source file and line or page span). `ask` answers (or abstains when the documents do not say);
@@ -62,7 +63,7 @@ class Tools:
     def search(self, query: str, k: int | None, sources: list[str]) -> dict:
         if not query.strip():
             raise ToolError("the query is empty")
-        return self._run(lambda: {"query": query, "passages": [p.to_json() for p in self.rag.retrieve(query, k, sources)]})
+        return self._run(lambda: search_json(query, self.rag.retrieve(query, k, sources)))
 
     def status(self) -> dict:
         return self._run(self.rag.status)

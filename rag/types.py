@@ -53,6 +53,11 @@ class Passage:
         return f"L{self.line_start}-{self.line_end}"
 
 
+def search_json(query: str, passages: list[Passage]) -> dict:
+    """What `rag search --json` prints and the MCP `search` tool returns."""
+    return {"query": query, "passages": [p.to_json() for p in passages]}
+
+
 @dataclass(frozen=True)
 class Citation:
     """A passage the answer cites, under the number [n] it had in the prompt."""
