@@ -230,6 +230,23 @@ def test_the_same_answer_from_two_passages_is_one_answer_citing_both(fake_llm):
     assert {n for c in result.citations for n in [c.n]} == {1, 2}
 
 
+def test_two_sentences_giving_the_same_date_are_one_the_more_exact_citing_both(fake_llm):
+    trains = replace(VIADUCT_GUIDE, text="Trains first crossed the Lune Viaduct in June 1859.")
+    llm = fake_llm(
+        replies({VIADUCT.text: ("The Lune Viaduct opened in 1859.", 0.9), trains.text: ("Trains first crossed it in June 1859.", 0.6)})
+    )
+    result = answer(Question.parse("When did the Lune Viaduct open?"), [VIADUCT, trains], llm, UNGATED)
+    assert result.text == "Trains first crossed it in June 1859 [1][2]."
+    assert result.conflicts == ()
+
+
+def test_the_same_person_named_twice_is_one_sentence_the_model_was_surest_of(fake_llm):
+    won, named = PRIZE_WON, replace(PRIZE_LISTED, text="The 2021 Tarn Prize went to Mina Arden.")
+    llm = fake_llm(replies({won.text: ("Mina Arden won the 2021 Tarn Prize.", 0.5), named.text: ("The prize went to Mina Arden.", 0.9)}))
+    result = answer(Question.parse("Who won the 2021 Tarn Prize?"), [won, named], llm, UNGATED)
+    assert result.text == "The prize went to Mina Arden [1][2]."
+
+
 def test_a_question_asking_for_several_things_keeps_every_answer(fake_llm):
     llm = fake_llm(
         replies(
@@ -315,3 +332,38 @@ def test_a_claim_answering_another_question_is_no_conflict():
     chosen = select(question, [best, elsewhere])
     assert chosen.kept == (best,) and chosen.conflicts == ()
     assert chosen.set_aside == ("Trains to Carlisle ran from March 1862.",)
+
+
+FERRY = Passage("f@1", "news/ferry.txt", "The Skerry ferry made its first crossing on March 3, 2016, after two years of delays.", 1, 1)
+FERRY_TRIALS = Passage("f@2", "news/ferry.txt", "Sea trials ran on 3 March 2015 and again on 9 March 2015.", 2, 2)
+COACH = Passage("c@1", "sport/coach.txt", "Head coach Rolf Amsel signed a new contract with Vardø United.", 1, 1)
+
+
+def test_a_date_given_without_its_year_gets_the_year_its_passage_writes(fake_llm):
+    llm = fake_llm(replies({FERRY.text: "The first crossing was on March 3."}))
+    result = answer(Question.parse("When did the Skerry ferry make its first crossing?"), [FERRY], llm, UNGATED)
+    assert result.text == "The first crossing was on March 3, 2016 [1]."
+
+
+def test_a_month_and_year_get_the_day_and_read_as_a_day(fake_llm):
+    llm = fake_llm(replies({FERRY.text: "The Skerry ferry first crossed in March 2016."}))
+    result = answer(Question.parse("When did the Skerry ferry make its first crossing?"), [FERRY], llm, UNGATED)
+    assert result.text == "The Skerry ferry first crossed on March 3, 2016 [1]."
+
+
+def test_a_partial_date_its_passage_could_complete_two_ways_is_left_as_written(fake_llm):
+    llm = fake_llm(replies({FERRY_TRIALS.text: "Sea trials ran in March 2015."}))
+    result = answer(Question.parse("When did the Skerry ferry's sea trials run?"), [FERRY_TRIALS], llm, UNGATED)
+    assert result.text == "Sea trials ran in March 2015 [1]."
+
+
+def test_a_surname_answering_who_gets_the_full_name_its_passage_gives_without_the_title(fake_llm):
+    llm = fake_llm(replies({COACH.text: "Amsel."}))
+    result = answer(Question.parse("Who signed a new contract with Vardø United?"), [COACH], llm, UNGATED)
+    assert result.text == "Rolf Amsel [1]."
+
+
+def test_a_surname_is_completed_only_for_a_who_question(fake_llm):
+    llm = fake_llm(replies({COACH.text: "Amsel signed a new contract."}))
+    result = answer(Question.parse("What did the head coach of Vardø United sign?"), [COACH], llm, UNGATED)
+    assert result.text == "Amsel signed a new contract [1]."

@@ -8,8 +8,9 @@ Three ways to draft an answer, one check for all of them:
   passages at once (`synthesize`: a yes/no question or a choice, which weigh passages against
   each other, and every question under the `single` strategy, for a capable model).
 Every draft then goes through `verify` (citations checked and repaired, unsupported sentences
-dropped) and `select` (the claims that answer the question, one for a one-answer question, the
-rest kept as conflicts or set aside); when nothing remains the answer is the abstention.
+dropped), `select` (the claims that answer the question, one for a one-answer question, the
+rest kept as conflicts or set aside) and `complete` (a partial date or surname given in full, as
+its passage writes it); when nothing remains the answer is the abstention.
 
 This module alone knows the abstention phrase.
 """
@@ -17,8 +18,10 @@ This module alone knows the abstention phrase.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from rag.answer import extract, synthesize
+from rag.answer.complete import complete
 from rag.answer.select import select
 from rag.answer.verify import verify
 from rag.citations import cite
@@ -58,6 +61,11 @@ def answer(
         removed += checked.removed
     claims = [Claim(text, sources, draft.sure_of(text)) for text, sources in checked.sentences]
     chosen = select(question, claims, policy)
+    chosen = replace(
+        chosen,
+        kept=tuple(complete(question, c, passages) for c in chosen.kept),
+        conflicts=tuple(complete(question, c, passages) for c in chosen.conflicts),
+    )
     cited = sorted({n for claim in chosen.kept + chosen.conflicts for n in claim.sources})
     text = " ".join(cite(claim.text, claim.sources) for claim in chosen.kept)
     known = [c.confidence for c in chosen.kept if c.confidence is not None]

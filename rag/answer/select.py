@@ -5,8 +5,8 @@ reads. What reaches the user is chosen:
 - a claim that only restates the question's subject answers nothing ("Lee meets President Lee
   Jae-myung" to "Who does Lee meet?") and is set aside;
 - a claim the model was unsure of (below `min_confidence`) is set aside;
-- a question with one answer ("who won", "when", "how many") gets the claim the model was surest
-  of, with the claims that say the same; a different answer to the same question that the
+- a question with one answer ("who won", "when", "how many") gets the answer the model was surest
+  of, as one sentence citing every passage that gives it; a different answer to the same question that the
   model was nearly as sure of is kept as a conflict, shown beside the answer, never inside it;
 - a question that asks for several things keeps every claim.
 """
@@ -48,7 +48,7 @@ def select(question: Question, claims: list[Claim], policy: Policy = DEFAULT) ->
         if (_confidence(group) is None or _confidence(group) >= bar) and _about_the_question(question, group[0])
     ]
     set_aside += [c.text for group in rivals for c in group if c not in conflicts]
-    return Selection(tuple(best), tuple(conflicts), tuple(set_aside))
+    return Selection((_one_claim(question, best),), tuple(conflicts), tuple(set_aside))
 
 
 def restates_subject(question: Question, claim: str) -> bool:
@@ -96,6 +96,15 @@ def _value(question: Question, claim: str) -> set[str]:
             return dated
     names = content_words(" ".join(_NAME_RUN.findall(claim))) & added
     return names or added
+
+
+def _one_claim(question: Question, group: list[Claim]) -> Claim:
+    """The claims that give the same answer as one sentence citing every passage that gives it:
+    the most exact of them for a date or a number ("in May 1859" over "in 1859"), else the one
+    the model was surest of."""
+    exact = question.wants_a_date or question.wanted is Wanted.NUMBER
+    best = max(group, key=lambda c: (len(_value(question, c.text)) if exact else 0, c.confidence or 0.0))
+    return Claim(best.text, tuple(sorted({n for c in group for n in c.sources})), _confidence(group))
 
 
 def _confidence(group: list[Claim]) -> float | None:

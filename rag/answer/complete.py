@@ -1,0 +1,84 @@
+"""Complete a claim's partial answer from the passages it cites.
+
+The small model often copies part of what its sentence says: "April 29" from "on April 29,
+2015", "Manziel" where the sentence names "Johnny Manziel". A reader should not have to open the
+passage for the year or the first name, so where the cited passages hold exactly one fuller form
+of a date, or of a surname in a who-question, the claim gets that form. Only words the cited
+passages hold are added, so the claim stays as supported as it was.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.question import Question
+from rag.text import STOPWORDS
+from rag.types import Claim, Passage
+
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[5-9]|20)\d\d"
+_FULL_DATE = re.compile(rf"\b(?:{_MONTH}\s+{_DAY},?\s+{_YEAR}|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR})\b")
+# A day without its year, or a month and year without the day; not the start of a full date.
+_PARTIAL_DATE = re.compile(rf"\b(?:{_MONTH}\s+{_DAY}|{_DAY}\s+(?:of\s+)?{_MONTH}|(?<!\d\s)(?<!of\s){_MONTH},?\s+{_YEAR})\b(?!,?\s+\d)")
+_IN_A_DAY = re.compile(rf"\bin ({_FULL_DATE.pattern})")
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
+_WHO = re.compile(r"^\W*(who|whom|whose)\b", re.IGNORECASE)
+# Words that stand before a name without being part of it: "President Joe Biden" completes "Biden" to "Joe Biden".
+_TITLES = frozenset(
+    """mr mrs ms dr sir dame president vice prime minister premier chancellor senator governor
+    mayor king queen prince princess general coach ceo chairman chairwoman chief secretary judge
+    justice pope lord lady captain professor former late""".split()
+)
+
+
+def complete(question: Question, claim: Claim, passages: list[Passage]) -> Claim:
+    cited = " ".join(passages[n - 1].text for n in claim.sources if 1 <= n <= len(passages))
+    text = _complete_dates(claim.text, cited)
+    if _WHO.match(question.text):
+        text = _complete_surnames(text, cited, question)
+    return Claim(text, claim.sources, claim.confidence) if text != claim.text else claim
+
+
+def _complete_dates(text: str, cited: str) -> str:
+    fuller = {_parts(m.group()): m.group() for m in _FULL_DATE.finditer(cited)}
+
+    def completed(match: re.Match) -> str:
+        partial = _parts(match.group())
+        found = [date for parts, date in fuller.items() if partial < parts]
+        return found[0] if len(found) == 1 else match.group()
+
+    text = _PARTIAL_DATE.sub(completed, text)
+    return _IN_A_DAY.sub(r"on \1", text)  # "in May 2012" given its day is "on 15 May 2012"
+
+
+def _parts(date: str) -> frozenset[str]:
+    """A date as its month (three letters), day and year: "April 29, 2015" → {apr, 29, 2015}."""
+    return frozenset(
+        w.lower()[:3] if w.isalpha() else w.lstrip("0") for w in _WORD.findall(date) if w.lower() not in ("of", "st", "nd", "rd", "th")
+    )
+
+
+def _complete_surnames(text: str, cited: str, question: Question) -> str:
+    """A name given by one word in the claim, where the cited passages hold one longer name ending in it."""
+    runs = [_untitled(run.split()) for run in _CAPITALISED_RUN.findall(cited)]
+    for run in _CAPITALISED_RUN.finditer(text):
+        name = run.group()
+        if " " in name or name.lower() in STOPWORDS or name.lower() in question.tokens:
+            continue
+        longer = {" ".join(words) for words in runs if len(words) > 1 and words[-1] == name}
+        if len(longer) == 1:
+            before = text[: run.start()]
+            return before + longer.pop() + text[run.end() :]
+    return text
+
+
+def _untitled(words: list[str]) -> list[str]:
+    """The name in a run of capitalised words, without the titles or owner before it."""
+    owners = [i for i, word in enumerate(words) if word.endswith(("'s", "’s"))]
+    if owners:
+        words = words[owners[-1] + 1 :]  # "Texas A&M's Johnny Manziel"
+    while words and words[0].lower().strip(".") in _TITLES:
+        words = words[1:]
+    return words
