@@ -10,6 +10,7 @@ a gold answer; and scores the verdicts each `yes_share` would give. Judge the ch
 `rag eval SET --fold check`.
 
     python benchmarks/calibrate_confidence.py [--bench ../shared/bench] [--sample 25] [--fold tune]
+    python benchmarks/calibrate_confidence.py --verdicts --sample 1000   # every yes/no question of the fold, yes_share only
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ MEASURES = {
     "not declined": lambda kept, weakest, mean: kept,
     "not declined × mean token": lambda kept, weakest, mean: kept * math.exp(mean),
 }
-YES_SHARE = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
+YES_SHARE = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 Seen = tuple[GoldQuestion, Question, list[Claim], Answer]
 Verdict = tuple[str, float]  # the gold verdict, the model's weight on yes
 
@@ -54,11 +55,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=25)
     parser.add_argument("--fold", default="tune")
     parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--verdicts", action="store_true", help="ask only the yes/no questions; set yes_share alone")
     args = parser.parse_args()
-    runs = {name: _run(args.bench / name, args.sample, args.fold) for name in args.sets.split(",")}
+    runs = {name: _run(args.bench / name, args.sample, args.fold, args.verdicts) for name in args.sets.split(",")}
     seen = {name: items for name, (items, _) in runs.items()}
     verdicts = {name: found for name, (_, found) in runs.items() if found}
-    for measure, formula in MEASURES.items():
+    for measure, formula in {} if args.verdicts else MEASURES.items():
         print(f"Fold {args.fold}, confidence = {measure}: answerable right / unanswerable refused / claim precision\n")
         print("| min_confidence | " + " | ".join(seen) + " | mean |")
         print("|---:|" + "---|" * (len(seen) + 1))
@@ -69,7 +71,8 @@ def main() -> None:
             cells = [" / ".join(f"{v:.2f}" for v in s) for s in scores + [tuple(mean)]]
             print(f"| {threshold:.2f} | " + " | ".join(cells) + " |")
         print()
-    print(f"\nFold {args.fold}: yes/no verdicts right (and how many), per yes_share\n")
+    golds = [gold for found in verdicts.values() for gold, _ in found]
+    print(f"\nFold {args.fold}: yes/no verdicts right (and how many), per yes_share; {golds.count('yes')} of {len(golds)} golds are yes\n")
     print("| yes_share | " + " | ".join(verdicts) + " | all |")
     print("|---:|" + "---|" * (len(verdicts) + 1))
     everything = [v for found in verdicts.values() for v in found]
@@ -117,10 +120,12 @@ def _verdicts_right(found: list[Verdict], share: float) -> float:
     return _mean([("yes" if weight >= share else "no") == gold for gold, weight in found])
 
 
-def _run(folder: Path, sample: int, fold: str) -> tuple[list[Seen], list[Verdict]]:
+def _run(folder: Path, sample: int, fold: str, verdicts_only: bool = False) -> tuple[list[Seen], list[Verdict]]:
     """Each question with the claims selection was given, and each yes/no verdict's weight on
     yes, recorded as `rag` answers it."""
     dataset = load(folder)
+    if verdicts_only:
+        dataset = replace(dataset, questions=tuple(q for q in dataset.questions if _gold_verdict(q)))
     settings = load_settings()
     settings = replace(
         settings, index_dir=evals.index_dir_for(dataset.corpus, settings.cache_dir), policy=replace(settings.policy, min_confidence=0.0)
@@ -150,12 +155,18 @@ def _run(folder: Path, sample: int, fold: str) -> tuple[list[Seen], list[Verdict
             answer = rag.ask(gold.question)
             question, claims = given[0] if given else (Question.parse(gold.question), [])
             seen.append((gold, question, claims, answer))
-            verdict = scoring.normalize(gold.answers[0]) if gold.answers else ""
-            if weights and weights[-1] is not None and verdict in ("yes", "no"):
+            verdict = _gold_verdict(gold)
+            if weights and weights[-1] is not None and verdict:
                 verdicts.append((verdict, weights[-1]))
     finally:
         compose.select, synthesize.yes_weight = original, weighing
     return seen, verdicts
+
+
+def _gold_verdict(gold: GoldQuestion) -> str:
+    """'yes' or 'no' for a yes/no question, else ''."""
+    verdict = scoring.normalize(gold.answers[0]) if gold.answers else ""
+    return verdict if verdict in ("yes", "no") else ""
 
 
 def _score(items: list[Seen], policy: Policy) -> tuple[float, float, float]:

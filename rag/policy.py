@@ -45,8 +45,8 @@ class Policy:
     synthesize_max_tokens: int = _knob(80, "reply cap when the model weighs every sentence at once (yes/no, choices, bridges)")
     answer_max_tokens: int = _knob(200, "reply cap for one cited answer over every passage (the single drafting strategy)")
     yes_share: float = _knob(
-        0.7,
-        "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes (0.5: its own pick)",
+        0.5,
+        "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes (0.5: its own pick, best on the tune folds' 64 yes/no questions: benchmarks/calibrate_confidence.py --verdicts)",
     )
     same_claim: float = _knob(
         0.9,
@@ -70,6 +70,10 @@ class Policy:
     verdict_support: float = _knob(
         0.2,
         "share of a yes/no question's words the passages behind the verdict must hold; long questions name outlets and dates kept in headers",
+    )
+    restated_support: float = _knob(
+        0.6,
+        "share of the question's words a claim repeats that its passages must hold: 'won the 2021 Tour' from a passage on the 2019 one is no answer (set on the tune folds: benchmarks/calibrate_restated.py)",
     )
     max_sources: int = _knob(3, "passages a repaired sentence is re-cited to at most")
     # Follow-up questions in chat

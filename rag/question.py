@@ -21,6 +21,7 @@ _WH_START = re.compile(r"^\W*(who|whom|whose|what|which|when|where|why|how)\b", 
 _CHOICE = re.compile(r"[,:][^,:]+?\s+or\s+[^,:]+\?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _ASKS_DATE = re.compile(r"^\s*when\b|\b(what|which) (year|date|month|decade|century)\b", re.IGNORECASE)
+_ASKS_WHO = re.compile(r"^\W*(who|whom|whose)\b", re.IGNORECASE)
 _ASKS_DAY = re.compile(r"\b(what|which) day\b|\bon what day\b", re.IGNORECASE)
 _ASKS_COUNTRY = re.compile(r"\b(what|which) (country|nation)\b", re.IGNORECASE)
 _ASKS_NUMBER = re.compile(r"\bhow (many|much|long|old|far|big|large|tall|high)\b|\bwhat (percentage|share|number)\b", re.IGNORECASE)
@@ -113,6 +114,11 @@ class Question:
         if self.wanted is Wanted.DAY:
             return bool(added & _DAY_WORDS)
         return bool(added & (_DATE_WORDS if self.wanted is Wanted.DATE else _NUMBER_WORDS))
+
+    @property
+    def asks_who(self) -> bool:
+        """ "Who won", "whom did she meet", "whose novel": the answer is a person or a body."""
+        return bool(_ASKS_WHO.match(self.text))
 
     @property
     def wants_a_date(self) -> bool:

@@ -367,3 +367,30 @@ def test_a_surname_is_completed_only_for_a_who_question(fake_llm):
     llm = fake_llm(replies({COACH.text: "Amsel signed a new contract."}))
     result = answer(Question.parse("What did the head coach of Vardø United sign?"), [COACH], llm, UNGATED)
     assert result.text == "Amsel signed a new contract [1]."
+
+
+SINGER = Passage("s@1", "wiki/ida-rosk.md", 'She sang in the band "Low Harbour" for nine years.', 2, 2, heading="Ida Rosk")
+SINGER_FILM = Passage("s@2", "wiki/grey-tide.md", "The cast of Grey Tide includes Ida Rosk and Per Alm.", 3, 3, heading="Grey Tide")
+
+
+def test_the_person_a_chained_question_passes_through_is_not_taken_for_its_answer(fake_llm):
+    per_sentence = {
+        SINGER.text: ('Ida Rosk sang in "Low Harbour" for nine years.', 0.4),
+        SINGER_FILM.text: ("Ida Rosk sang in Grey Tide for nine years.", 0.6),
+    }
+    llm = fake_llm(lambda q, shown: next(reply for text, reply in per_sentence.items() if text in shown))
+    question = Question.parse("Grey Tide is a film featuring a singer who sang in what for nine years?")
+    result = answer(question, [SINGER, SINGER_FILM], llm, UNGATED)
+    assert result.text == 'Ida Rosk sang in "Low Harbour" for nine years [1].'
+
+
+def test_a_person_every_claim_names_is_the_answer_to_who(fake_llm):
+    won = replace(PRIZE_WON, text="Mina Arden won the 2021 Tarn Prize for Glass Rivers.")
+    named = replace(PRIZE_LISTED, text="The 2021 Tarn Prize went to Mina Arden.")
+    per_sentence = {
+        won.text: ("Mina Arden won the 2021 Tarn Prize for Glass Rivers.", 0.5),
+        named.text: ("The prize went to Mina Arden.", 0.9),
+    }
+    llm = fake_llm(replies(per_sentence))
+    result = answer(Question.parse("Who won the 2021 Tarn Prize?"), [won, named], llm, UNGATED)
+    assert result.text == "The prize went to Mina Arden [1][2]."

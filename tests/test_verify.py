@@ -5,6 +5,7 @@ from dataclasses import replace
 from passages import DIRECTOR, LI, OFFICES, ROLE, SANCTIONS, XI, XI_AGAIN
 
 from rag.answer.verify import verify
+from rag.policy import DEFAULT
 from rag.question import Question
 from rag.types import Passage, Repair
 
@@ -131,3 +132,27 @@ def test_the_town_a_chain_passes_through_is_no_answer_to_in_what_country():
     question = "In what country is the town where Ada Voss was born?"
     assert verify(Question.parse(question), "Tollmere [1].", [born, town]).sentences == ()
     assert verify(Question.parse(question), "Scotland [2].", [born, town]).sentences == (("Scotland.", (2,)),)
+
+
+RACE_2019 = Passage("r@1", "sport/race.txt", "Egan Bernal won the 2019 Tour of Calder after a late attack.", 1, 1)
+
+
+def test_a_claim_restating_the_question_with_what_its_passage_does_not_say_is_dropped():
+    question = Question.parse("Who won the mountain stage of the 2021 Tour of Calder?")
+    checked = verify(question, "Egan Bernal won the mountain stage of the 2021 Tour of Calder [1].", [RACE_2019])
+    assert checked.sentences == ()
+    assert checked.removed == ("Egan Bernal won the mountain stage of the 2021 Tour of Calder.",)
+    lenient = replace(DEFAULT, restated_support=0.0)
+    assert verify(question, "Egan Bernal won the mountain stage of the 2021 Tour of Calder [1].", [RACE_2019], lenient).sentences
+
+
+def test_a_bare_answer_repeating_nothing_of_the_question_is_checked_on_what_it_adds():
+    question = Question.parse("Who won the 2019 Tour of Calder after a late attack?")
+    checked = verify(question, "Egan Bernal [1].", [RACE_2019])
+    assert checked.sentences == (("Egan Bernal.", (1,)),)
+
+
+def test_a_claim_repeating_the_question_its_passage_holds_stands_under_the_default_bar():
+    question = Question.parse("Who won the Tour of Calder in 2019?")
+    checked = verify(question, "Egan Bernal won the 2019 Tour of Calder [1].", [RACE_2019])
+    assert checked.sentences == (("Egan Bernal won the 2019 Tour of Calder.", (1,)),)

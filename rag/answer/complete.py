@@ -24,7 +24,6 @@ _PARTIAL_DATE = re.compile(rf"\b(?:{_MONTH}\s+{_DAY}|{_DAY}\s+(?:of\s+)?{_MONTH}
 _IN_A_DAY = re.compile(rf"\bin ({_FULL_DATE.pattern})")
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
-_WHO = re.compile(r"^\W*(who|whom|whose)\b", re.IGNORECASE)
 # Words that stand before a name without being part of it: "President Joe Biden" completes "Biden" to "Joe Biden".
 _TITLES = frozenset(
     """mr mrs ms dr sir dame president vice prime minister premier chancellor senator governor
@@ -36,7 +35,7 @@ _TITLES = frozenset(
 def complete(question: Question, claim: Claim, passages: list[Passage]) -> Claim:
     cited = " ".join(passages[n - 1].text for n in claim.sources if 1 <= n <= len(passages))
     text = _complete_dates(claim.text, cited)
-    if _WHO.match(question.text):
+    if question.asks_who:
         text = _complete_surnames(text, cited, question)
     return Claim(text, claim.sources, claim.confidence) if text != claim.text else claim
 

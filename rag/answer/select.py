@@ -39,7 +39,9 @@ def select(question: Question, claims: list[Claim], policy: Policy = DEFAULT) ->
     if not question.expects_one or len(sure) < 2 or all(c.confidence is None for c in sure):
         # A draft without token probabilities is one the model composed whole: it chose already.
         return Selection(tuple(sure), (), tuple(set_aside))
-    groups = sorted(_same_answers(question, sure), key=_strength, reverse=True)
+    valued = _valued(question, sure)
+    set_aside += [c.text for c in sure if all(c is not v[0] for v in valued)]
+    groups = sorted(_same_answers(valued), key=_strength, reverse=True)
     best, rivals = groups[0], groups[1:]
     bar = policy.conflict_share * (_confidence(best) or 0.0)
     conflicts = [
@@ -72,11 +74,26 @@ def _about_the_question(question: Question, claim: Claim) -> bool:
     return share(set(question.words), content_words(claim.text)) >= 0.5
 
 
-def _same_answers(question: Question, claims: list[Claim]) -> list[list[Claim]]:
+def _valued(question: Question, claims: list[Claim]) -> list[tuple[Claim, set[str]]]:
+    """Each claim with the answer it gives. Where the question asks for a thing, a name every
+    claim adds is what they are all about (the actress a chained question passes through to
+    the show she starred in), not the answer: a claim adding nothing else answers nothing, where
+    another claim does. A person every claim names answers "who"; a date or a number they all
+    give answers "when" or "how many"."""
+    values = [_value(question, c.text) for c in claims]
+    if question.asks_who or question.wants_a_date or question.wanted is Wanted.NUMBER:
+        return list(zip(claims, values))
+    shared = set.intersection(*values)
+    distinct = [value - shared for value in values]
+    if not any(distinct):
+        return list(zip(claims, values))
+    return [(claim, value) for claim, value in zip(claims, distinct) if value]
+
+
+def _same_answers(valued: list[tuple[Claim, set[str]]]) -> list[list[Claim]]:
     """The claims grouped by the answer they give, each group in its claims' order."""
     groups: list[tuple[set[str], list[Claim]]] = []
-    for claim in claims:
-        value = _value(question, claim.text)
+    for claim, value in valued:
         group = next((g for g in groups if g[0] & value), None)
         if group is None:
             groups.append((set(value), [claim]))

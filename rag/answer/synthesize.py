@@ -52,9 +52,9 @@ def draft(
 
 def weighed_verdict(reply: str, generation: Generation, yes_share: float) -> str:
     """The reply, its verdict set by the model's own odds: Yes only where the first token put at
-    least `yes_share` of the weight it gave yes and no on yes. A small model says yes too
-    readily; its odds, read against a bar set on the tune folds, say it less often. A
-    verdict turned round keeps only its citations: the reasons given were for the other."""
+    least `yes_share` of the weight it gave yes and no on yes (a bar set on the tune folds; at
+    0.5 the first token decides, whatever the words after it say). A verdict turned round
+    keeps only its citations: the reasons given were for the other."""
     said = reply.split(maxsplit=1)[0].strip(",.!").lower()
     leaning = yes_weight(generation)
     if leaning is None or said not in ("yes", "no"):

@@ -2,7 +2,8 @@
 
 A sentence must hold the kind of answer the question asks for (a date for "when", ...), and it
 is supported when the passages it cites hold every number and name it adds to the question,
-most of its words, and at least half of the words it adds. A sentence citing the wrong passage
+most of its words, at least half of the words it adds, and most of the question's words it
+repeats. A sentence citing the wrong passage
 is re-cited to the passages that do support it; a sentence no passage supports is dropped.
 Words the question already holds prove nothing, so a sentence that only restates the question is
 supported by nothing, except the verdict of a yes/no question, which needs passages that hold
@@ -68,11 +69,15 @@ class _Shown:
         """The content words the passages numbered `numbers` hold together."""
         return set().union(*(self.words[n - 1] for n in numbers))
 
-    def hold(self, said: set[str], needed: set[str], numbers: list[int], verdict: bool) -> bool:
+    def hold(self, said: set[str], needed: set[str], numbers: list[int], verdict: bool, restated: set[str] = frozenset()) -> bool:
         found = self.held_by(numbers)
         if verdict:
             return share(needed, found) >= self.policy.verdict_support
-        return share(needed, found) >= self.policy.new_support and share(said - _VERDICT, found) >= self.policy.min_support
+        return (
+            share(needed, found) >= self.policy.new_support
+            and share(said - _VERDICT, found) >= self.policy.min_support
+            and (not restated or share(restated, found) >= self.policy.restated_support)
+        )
 
     def completing(self, needed: set[str], cited: list[int]) -> list[int]:
         """Passages holding the words the cited ones lack ("Xi and Li [1]" where [2] names Li)."""
@@ -121,14 +126,17 @@ def _supporting(question: Question, body: str, claimed: tuple[int, ...], shown: 
         return ()
     valid = [n for n in claimed if 1 <= n <= len(shown.words)]
     said = checked_words(body) | needed
-    if valid and shown.hold(said, needed, valid, verdict):
+    # What the sentence repeats of the question it asserts too: "the 2021 Tour" from a passage
+    # about the 2019 one, "the least important" from one that says the most important.
+    restated = set() if verdict else said & question.words
+    if valid and shown.hold(said, needed, valid, verdict, restated):
         # A cited passage stays if it holds some of what the sentence adds to the question:
         # one that shares only the question's words ("Lee", "meet") is not its source.
         cited = [n for n in valid if needed & shown.words[n - 1]]
         sources = cited + shown.completing(needed, cited)
     else:
         sources = shown.fewest_holding(needed)
-        if not sources or not shown.hold(said, needed, sources, verdict):
+        if not sources or not shown.hold(said, needed, sources, verdict, restated):
             return ()
         held = shown.held_by(sources)
         sources += [n for n in valid if n not in sources and (said - held) & shown.words[n - 1]]
