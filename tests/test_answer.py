@@ -394,3 +394,10 @@ def test_a_person_every_claim_names_is_the_answer_to_who(fake_llm):
     llm = fake_llm(replies(per_sentence))
     result = answer(Question.parse("Who won the 2021 Tarn Prize?"), [won, named], llm, UNGATED)
     assert result.text == "The prize went to Mina Arden [1][2]."
+
+
+def test_a_surname_its_passage_uses_alone_before_a_longer_name_is_left_alone(fake_llm):
+    family = Passage("c@2", "sport/coach.txt", "Amsel thanked the board, and his brother Jon Amsel.", 2, 2)
+    llm = fake_llm(replies({family.text: "Amsel."}))
+    result = answer(Question.parse("Who thanked the board?"), [family], llm, UNGATED)
+    assert result.text == "Amsel [1]."

@@ -33,8 +33,8 @@ _TITLES = frozenset(
 
 
 def complete(question: Question, claim: Claim, passages: list[Passage]) -> Claim:
-    cited = " ".join(passages[n - 1].text for n in claim.sources if 1 <= n <= len(passages))
-    text = _complete_dates(claim.text, cited)
+    cited = [passages[n - 1].text for n in claim.sources if 1 <= n <= len(passages)]
+    text = _complete_dates(claim.text, " ".join(cited))
     if question.asks_who:
         text = _complete_surnames(text, cited, question)
     return Claim(text, claim.sources, claim.confidence) if text != claim.text else claim
@@ -59,18 +59,26 @@ def _parts(date: str) -> frozenset[str]:
     )
 
 
-def _complete_surnames(text: str, cited: str, question: Question) -> str:
-    """A name given by one word in the claim, where the cited passages hold one longer name ending in it."""
-    runs = [_untitled(run.split()) for run in _CAPITALISED_RUN.findall(cited)]
+def _complete_surnames(text: str, cited: list[str], question: Question) -> str:
+    """A name given by one word in the claim, where the cited passages hold one longer name
+    ending in it, and none uses the word alone before the longer name (then "Biden" may be
+    another Biden than the "Hunter Biden" named after)."""
+    runs = [[_untitled(run.split()) for run in _CAPITALISED_RUN.findall(passage)] for passage in cited]
     for run in _CAPITALISED_RUN.finditer(text):
         name = run.group()
         if " " in name or name.lower() in STOPWORDS or name.lower() in question.tokens:
             continue
-        longer = {" ".join(words) for words in runs if len(words) > 1 and words[-1] == name}
-        if len(longer) == 1:
-            before = text[: run.start()]
-            return before + longer.pop() + text[run.end() :]
+        longer = {" ".join(words) for passage in runs for words in passage if len(words) > 1 and words[-1] == name}
+        if len(longer) == 1 and not any(_alone_first(passage, name) for passage in runs):
+            return text[: run.start()] + longer.pop() + text[run.end() :]
     return text
+
+
+def _alone_first(runs: list[list[str]], name: str) -> bool:
+    for words in runs:
+        if words and words[-1] == name:
+            return len(words) == 1
+    return False
 
 
 def _untitled(words: list[str]) -> list[str]:
