@@ -5,9 +5,10 @@ reads. What reaches the user is chosen:
 - a claim that only restates the question's subject answers nothing ("Lee meets President Lee
   Jae-myung" to "Who does Lee meet?") and is set aside;
 - a claim the model was unsure of (below `min_confidence`) is set aside;
-- a question with one answer ("who won", "when", "how many") gets the answer the model was surest
-  of, as one sentence citing every passage that gives it; a different answer to the same question that the
-  model was nearly as sure of is kept as a conflict, shown beside the answer, never inside it;
+- a question with one answer ("who won", "when", "how many") gets the answer the model was
+  surest of, as one sentence citing every passage that gives it; a different answer to the same
+  question that the model was nearly as sure of is kept as a conflict, shown beside the answer,
+  never inside it;
 - a question that asks for several things keeps every claim.
 """
 

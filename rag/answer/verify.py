@@ -3,8 +3,8 @@
 A sentence must hold the kind of answer the question asks for (a date for "when", ...), and it
 is supported when the passages it cites hold every number and name it adds to the question,
 most of its words, at least half of the words it adds, and most of the question's words it
-repeats. A sentence citing the wrong passage
-is re-cited to the passages that do support it; a sentence no passage supports is dropped.
+repeats. A sentence citing the wrong passage is re-cited to the passages that do support it; a
+sentence no passage supports is dropped.
 Words the question already holds prove nothing, so a sentence that only restates the question is
 supported by nothing, except the verdict of a yes/no question, which needs passages that hold
 what the question asks about.
