@@ -401,3 +401,10 @@ def test_a_surname_its_passage_uses_alone_before_a_longer_name_is_left_alone(fak
     llm = fake_llm(replies({family.text: "Amsel."}))
     result = answer(Question.parse("Who thanked the board?"), [family], llm, UNGATED)
     assert result.text == "Amsel [1]."
+
+
+def test_a_completed_date_keeps_the_order_the_claim_wrote_it_in(fake_llm):
+    launch = Passage("g@1", "news/launch.txt", "The game launches on 20th April 2018; stores say April 20, 2018.", 1, 1)
+    llm = fake_llm(replies({launch.text: "The game launches on April 20th."}))
+    result = answer(Question.parse("When does the game launch?"), [launch], llm, UNGATED)
+    assert result.text == "The game launches on April 20, 2018 [1]."

@@ -41,12 +41,18 @@ def complete(question: Question, claim: Claim, passages: list[Passage]) -> Claim
 
 
 def _complete_dates(text: str, cited: str) -> str:
-    fuller = {_parts(m.group()): m.group() for m in _FULL_DATE.finditer(cited)}
+    written: dict[frozenset[str], list[str]] = {}
+    for match in _FULL_DATE.finditer(cited):
+        written.setdefault(_parts(match.group()), []).append(match.group())
 
     def completed(match: re.Match) -> str:
         partial = _parts(match.group())
-        found = [date for parts, date in fuller.items() if partial < parts]
-        return found[0] if len(found) == 1 else match.group()
+        found = [dates for parts, dates in written.items() if partial < parts]
+        if len(found) != 1:
+            return match.group()
+        # The date as the claim began writing it: "April 20th" is "April 20, 2018", not "20th April 2018".
+        month_first = match.group()[0].isalpha()
+        return next((date for date in found[0] if date[0].isalpha() == month_first), found[0][0])
 
     text = _PARTIAL_DATE.sub(completed, text)
     return _IN_A_DAY.sub(r"on \1", text)  # "in May 2012" given its day is "on 15 May 2012"
