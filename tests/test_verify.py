@@ -134,16 +134,18 @@ def test_the_town_a_chain_passes_through_is_no_answer_to_in_what_country():
     assert verify(Question.parse(question), "Scotland [2].", [born, town]).sentences == (("Scotland.", (2,)),)
 
 
-RACE_2019 = Passage("r@1", "sport/race.txt", "Egan Bernal won the 2019 Tour of Calder after a late attack.", 1, 1)
+RACE_2019 = Passage("r@1", "sport/race.txt", "Egan Bernal of Team Vardø won the 2019 Tour of Calder after a late attack.", 1, 1)
 
 
 def test_a_claim_restating_the_question_with_what_its_passage_does_not_say_is_dropped():
-    question = Question.parse("Who won the mountain stage of the 2021 Tour of Calder?")
-    checked = verify(question, "Egan Bernal won the mountain stage of the 2021 Tour of Calder [1].", [RACE_2019])
+    question = Question.parse("Who won the mountain stage of the 2021 Tour of Calder in the rain?")
+    checked = verify(question, "Egan Bernal of Team Vardø won the mountain stage of the 2021 Tour of Calder in the rain [1].", [RACE_2019])
     assert checked.sentences == ()
-    assert checked.removed == ("Egan Bernal won the mountain stage of the 2021 Tour of Calder.",)
+    assert checked.removed == ("Egan Bernal of Team Vardø won the mountain stage of the 2021 Tour of Calder in the rain.",)
     lenient = replace(DEFAULT, restated_support=0.0)
-    assert verify(question, "Egan Bernal won the mountain stage of the 2021 Tour of Calder [1].", [RACE_2019], lenient).sentences
+    assert verify(
+        question, "Egan Bernal of Team Vardø won the mountain stage of the 2021 Tour of Calder in the rain [1].", [RACE_2019], lenient
+    ).sentences
 
 
 def test_a_bare_answer_repeating_nothing_of_the_question_is_checked_on_what_it_adds():
