@@ -125,6 +125,8 @@ def test_yes_no_is_matched_on_the_first_yes_or_no_word(text, expected):
         ("1,000", "About 1000 people came [1].", True),
         ("Lee", "He flew to Leeds [1].", False),  # whole words only
         ("Monday", "Tuesday [1].", False),
+        ("3 March 1962", "She was born on March 3rd, 1962 [1].", True),  # one date, another order
+        ("March 3, 1962", "She was born on 3 March 1963 [1].", False),
     ],
 )
 def test_containment_ignores_case_punctuation_and_articles_but_not_word_boundaries(gold, text, expected):

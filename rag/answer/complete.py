@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import re
 
+from rag.dates import FULL_DATE, PARTIAL_DATE, month_first, parts
 from rag.question import Question
 from rag.text import STOPWORDS
 from rag.types import Claim, Passage
 
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?:1[5-9]|20)\d\d"
-_FULL_DATE = re.compile(rf"\b(?:{_MONTH}\s+{_DAY},?\s+{_YEAR}|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR})\b")
-# A day without its year, or a month and year without the day; not the start of a full date.
-_PARTIAL_DATE = re.compile(rf"\b(?:{_MONTH}\s+{_DAY}|{_DAY}\s+(?:of\s+)?{_MONTH}|(?<!\d\s)(?<!of\s){_MONTH},?\s+{_YEAR})\b(?!,?\s+\d)")
-_IN_A_DAY = re.compile(rf"\bin ({_FULL_DATE.pattern})")
-_WORD = re.compile(r"[A-Za-z]+|\d+")
+_IN_A_DAY = re.compile(rf"\bin ({FULL_DATE.pattern})")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 # Words that stand before a name without being part of it: "President Joe Biden" completes "Biden" to "Joe Biden".
 _TITLES = frozenset(
@@ -42,27 +36,19 @@ def complete(question: Question, claim: Claim, passages: list[Passage]) -> Claim
 
 def _complete_dates(text: str, cited: str) -> str:
     written: dict[frozenset[str], list[str]] = {}
-    for match in _FULL_DATE.finditer(cited):
-        written.setdefault(_parts(match.group()), []).append(match.group())
+    for match in FULL_DATE.finditer(cited):
+        written.setdefault(parts(match.group()), []).append(match.group())
 
     def completed(match: re.Match) -> str:
-        partial = _parts(match.group())
-        found = [dates for parts, dates in written.items() if partial < parts]
+        partial = parts(match.group())
+        found = [dates for whole, dates in written.items() if partial < whole]
         if len(found) != 1:
             return match.group()
         # The date as the claim began writing it: "April 20th" is "April 20, 2018", not "20th April 2018".
-        month_first = match.group()[0].isalpha()
-        return next((date for date in found[0] if date[0].isalpha() == month_first), found[0][0])
+        return next((date for date in found[0] if month_first(date) == month_first(match.group())), found[0][0])
 
-    text = _PARTIAL_DATE.sub(completed, text)
+    text = PARTIAL_DATE.sub(completed, text)
     return _IN_A_DAY.sub(r"on \1", text)  # "in May 2012" given its day is "on 15 May 2012"
-
-
-def _parts(date: str) -> frozenset[str]:
-    """A date as its month (three letters), day and year: "April 29, 2015" → {apr, 29, 2015}."""
-    return frozenset(
-        w.lower()[:3] if w.isalpha() else w.lstrip("0") for w in _WORD.findall(date) if w.lower() not in ("of", "st", "nd", "rd", "th")
-    )
 
 
 def _complete_surnames(text: str, cited: list[str], question: Question) -> str:

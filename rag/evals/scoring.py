@@ -1,8 +1,9 @@
 """Score one answer and one ranking against a gold question. Pure functions: no models, no I/O.
 
 Answer matching follows the convention of the public sets in ../shared/bench: a gold string counts
-when it appears in the answer with case, punctuation and articles ignored; yes/no golds are matched
-on the answer's first yes or no.
+when it appears in the answer with case, punctuation and articles ignored, and a full date counts in
+any order it is written ("8 June 1951" is "June 8, 1951"); yes/no golds are matched on the answer's
+first yes or no.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rag.citations import cited_numbers, without_citations
+from rag.dates import in_one_order
 from rag.evals.dataset import GoldQuestion
 from rag.text import split_sentences
 from rag.types import Answer
@@ -26,7 +28,7 @@ _YES_NO = ("yes", "no")
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = in_one_order(unicodedata.normalize("NFKC", text)).lower()
     text = _POSSESSIVE.sub("", text).translate(_PUNCTUATION)
     return " ".join(_ARTICLES.sub(" ", text).split())
 
