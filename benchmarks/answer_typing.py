@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 from rag.citations import without_citations
+from rag.evals.report import outcome
 from rag.question import Question
 from rag.text import words
 
@@ -56,12 +57,6 @@ def typed_by_ner(question: Question, answer: str, kinds: frozenset[str]) -> bool
 
 def typed_by_capitals(question: Question, answer: str) -> bool:
     return any(w.lower() not in question.tokens for w in _CAPITALISED.findall(answer))
-
-
-def outcome(result: dict) -> str:
-    if result["type"].startswith("unanswerable"):
-        return "unanswerable"
-    return "right" if result["correct"] else "wrong"
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from rag.citations import cited_numbers, without_citations
 from rag.config import load_settings
+from rag.evals.report import outcome
 from rag.pipeline import Rag
 from rag.question import Question
 from rag.text import checked_words, split_sentences
@@ -42,12 +43,6 @@ def lowest_restated_share(rag: Rag, question: Question, answer: str) -> float:
         if restated:
             lowest = min(lowest, len(restated & held) / len(restated))
     return lowest
-
-
-def outcome(result: dict) -> str:
-    if result["type"].startswith("unanswerable"):
-        return "unanswerable"
-    return "right" if result["correct"] else "wrong"
 
 
 def main() -> None:

@@ -181,6 +181,14 @@ def format_metric(value) -> str:
     return str(value) if isinstance(value, int) else f"{value:.3f}"
 
 
+def outcome(item: dict) -> str:
+    """One reported question's outcome, as the calibration scripts weigh it: "right", "wrong",
+    or "unanswerable" (whatever was answered)."""
+    if item["type"].startswith("unanswerable"):
+        return "unanswerable"
+    return "right" if item["correct"] else "wrong"
+
+
 def write_report(data: dict, path: Path) -> Path:
     """Write the JSON report and the Markdown summary beside it; returns the summary's path."""
     path.parent.mkdir(parents=True, exist_ok=True)
