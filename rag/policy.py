@@ -73,7 +73,7 @@ class Policy:
     )
     restated_support: float = _knob(
         0.5,
-        "share of the question's words a claim repeats that its passages must hold: 'won the 2021 Tour' from a passage on the 2019 one is no answer. From the tune folds (benchmarks/calibrate_restated.py); 0.6 there, but the seeds lost answers echoing how a question asks ('holds the position of')",
+        "share of the question's words a claim repeats that its passages must hold, and each number among them (0: neither): 'won the 2021 Tour' from a passage on the 2019 one is no answer. From the tune folds (benchmarks/calibrate_restated.py); 0.6 there, but the seeds lost answers echoing how a question asks ('holds the position of')",
     )
     max_sources: int = _knob(3, "passages a repaired sentence is re-cited to at most")
     # Follow-up questions in chat

@@ -148,6 +148,12 @@ def test_a_claim_restating_the_question_with_what_its_passage_does_not_say_is_dr
     ).sentences
 
 
+def test_a_claim_repeating_a_number_of_the_question_its_passage_lacks_is_dropped_though_the_rest_is_held():
+    question = Question.parse("Who won the 2021 Tour of Calder?")
+    checked = verify(question, "Egan Bernal won the 2021 Tour of Calder [1].", [RACE_2019])
+    assert checked.sentences == ()
+
+
 def test_a_bare_answer_repeating_nothing_of_the_question_is_checked_on_what_it_adds():
     question = Question.parse("Who won the 2019 Tour of Calder after a late attack?")
     checked = verify(question, "Egan Bernal [1].", [RACE_2019])

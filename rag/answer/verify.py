@@ -2,9 +2,9 @@
 
 A sentence must hold the kind of answer the question asks for (a date for "when", ...), and it
 is supported when the passages it cites hold every number and name it adds to the question,
-most of its words, at least half of the words it adds, and most of the question's words it
-repeats. A sentence citing the wrong passage is re-cited to the passages that do support it; a
-sentence no passage supports is dropped.
+most of its words, at least half of the words it adds, and half of the question's words it
+repeats, every number among them. A sentence citing the wrong passage is re-cited to
+the passages that do support it; a sentence no passage supports is dropped.
 Words the question already holds prove nothing, so a sentence that only restates the question is
 supported by nothing, except the verdict of a yes/no question, which needs passages that hold
 what the question asks about.
@@ -70,13 +70,20 @@ class _Shown:
         return set().union(*(self.words[n - 1] for n in numbers))
 
     def hold(self, said: set[str], needed: set[str], numbers: list[int], verdict: bool, restated: set[str] = frozenset()) -> bool:
+        """Whether the passages numbered `numbers` hold enough of what a sentence says: of the
+        words it adds to the question (`needed`), of all its words (`said`), and of the question's
+        words it repeats (`restated`), every number among those included."""
         found = self.held_by(numbers)
         if verdict:
             return share(needed, found) >= self.policy.verdict_support
         return (
             share(needed, found) >= self.policy.new_support
             and share(said - _VERDICT, found) >= self.policy.min_support
-            and (not restated or share(restated, found) >= self.policy.restated_support)
+            and (
+                not restated
+                or not self.policy.restated_support
+                or (share(restated, found) >= self.policy.restated_support and _numbers(restated) <= found)
+            )
         )
 
     def completing(self, needed: set[str], cited: list[int]) -> list[int]:
