@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
-MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[5-9]|20)\d\d"
-FULL_DATE = re.compile(rf"\b(?:{MONTH}\s+{_DAY},?\s+{_YEAR}|{_DAY}\s+(?:of\s+)?{MONTH},?\s+{_YEAR})\b")
+FULL_DATE = re.compile(rf"\b(?:{_MONTH}\s+{_DAY},?\s+{_YEAR}|{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR})\b")
 # A day without its year, or a month and year without the day; not the start of a full date.
-PARTIAL_DATE = re.compile(rf"\b(?:{MONTH}\s+{_DAY}|{_DAY}\s+(?:of\s+)?{MONTH}|(?<!\d\s)(?<!of\s){MONTH},?\s+{_YEAR})\b(?!,?\s+\d)")
+PARTIAL_DATE = re.compile(rf"\b(?:{_MONTH}\s+{_DAY}|{_DAY}\s+(?:of\s+)?{_MONTH}|(?<!\d\s)(?<!of\s){_MONTH},?\s+{_YEAR})\b(?!,?\s+\d)")
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _ORDINAL = frozenset(("of", "st", "nd", "rd", "th"))
 
