@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rag.evals.dataset import Dataset
+from rag.evals.dataset import UNANSWERABLE, Dataset
 from rag.evals.runner import QuestionResult, aggregate, baseline_metrics, by_fold, by_type, margins
 from rag.evals.thresholds import Threshold, gate
 from rag.pipeline import Rag, Sources
@@ -184,8 +184,8 @@ def format_metric(value) -> str:
 def outcome(item: dict) -> str:
     """One reported question's outcome, as the calibration scripts weigh it: "right", "wrong",
     or "unanswerable" (whatever was answered)."""
-    if item["type"].startswith("unanswerable"):
-        return "unanswerable"
+    if item["type"] == UNANSWERABLE:
+        return UNANSWERABLE
     return "right" if item["correct"] else "wrong"
 
 
